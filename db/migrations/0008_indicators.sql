@@ -128,7 +128,7 @@ create index indicator_counter_province on indicator_counter (province_code);
 create table followup_counter (
 	code text not null references region (code),
 	day date not null,
-	n integer not null check (n >= 0),
+	n integer not null,
 	primary key (code, day)
 );
 
@@ -212,6 +212,9 @@ returns indicator_counts language sql immutable as $$
 		a.problems - b.problems, a.problems_closed - b.problems_closed, a.problems_overdue - b.problems_overdue
 	)::indicator_counts
 $$;
+
+create function indicator_counts_zero() returns indicator_counts
+language sql immutable as $$ select '(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0)'::indicator_counts $$;
 
 create aggregate indicator_counts_sum(indicator_counts) (
 	sfunc = indicator_counts_add,

@@ -1,0 +1,58 @@
+import { json } from '@sveltejs/kit';
+import { ZodError } from 'zod';
+
+export interface ErrorDetail {
+	row?: number;
+	field?: string;
+	message: string;
+}
+
+/** A failure the caller can act on: answered as `{ error: { code, message, details? } }`. */
+export class ApiError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string,
+		message: string,
+		readonly details?: ErrorDetail[]
+	) {
+		super(message);
+	}
+}
+
+export const notFound = (what = 'region') => new ApiError(404, 'not_found', `没有找到该${what === 'region' ? '地区' : '记录'}`);
+
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_ENDED', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03']);
+
+/** True when the database cannot be reached, as opposed to a query that failed. */
+export function isUnavailable(error: unknown): boolean {
+	const code = (error as { code?: string } | null)?.code;
+	return typeof code === 'string' && UNAVAILABLE.has(code);
+}
+
+export function errorResponse(error: unknown): Response {
+	if (error instanceof ApiError) {
+		const body = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+		return json({ error: body }, { status: error.status });
+	}
+	if (error instanceof ZodError) {
+		const details = error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+		return json({ error: { code: 'invalid_request', message: '请求参数不正确', details } }, { status: 400 });
+	}
+	if (isUnavailable(error)) {
+		return json({ error: { code: 'unavailable', message: '数据库暂时不可用，请稍后重试' } }, { status: 503, headers: { 'retry-after': '5' } });
+	}
+	// the query text and parameters stay out of the log; the stack says where
+	console.error('unexpected error:', (error as Error)?.stack ?? String(error));
+	return json({ error: { code: 'internal', message: '服务器内部错误' } }, { status: 500 });
+}
+
+/** Wraps a route handler so that every failure leaves as the contract's error shape. */
+export function route<E>(handler: (event: E) => Promise<Response> | Response) {
+	return async (event: E): Promise<Response> => {
+		try {
+			return await handler(event);
+		} catch (error) {
+			return errorResponse(error);
+		}
+	};
+}

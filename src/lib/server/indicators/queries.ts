@@ -1,0 +1,105 @@
+import { sql as defaultSql, type Sql } from '../db';
+import { PATH_COLUMN, type Region } from '../geo/regions';
+import type { IndicatorValues, Level } from '$lib/indicators';
+
+const COUNTED: ReadonlySet<Level> = new Set(['province', 'city', 'county']);
+
+export interface RegionIndicators {
+	code: string;
+	name: string;
+	level: Level;
+	isKey: boolean;
+	population: number;
+	indicators: IndicatorValues;
+	geometry?: unknown;
+}
+
+export interface Page {
+	limit?: number;
+	offset?: number;
+}
+
+/**
+ * Summed counts and recent follow-ups for every region at `level` within `within`.
+ * Province, city and county levels read the counters kept by each write; townships and
+ * villages are summed from their records, one county at a time.
+ */
+function counts(db: Sql, within: Region, level: Level) {
+	const inside = db(PATH_COLUMN[within.level]);
+	const key = db(PATH_COLUMN[level]);
+	if (COUNTED.has(level)) {
+		return db`
+			c as (
+				select ic.${key} as code, indicator_counts_sum(ic.counts) as counts
+				from indicator_counter ic
+				where ic.${inside} = ${within.code} and ic.${key} is not null
+				group by 1
+			),
+			fu as (
+				select ic.${key} as code, sum(f.n)::int as n
+				from followup_counter f join indicator_counter ic on ic.code = f.code
+				where ic.${inside} = ${within.code} and ic.${key} is not null and f.day > current_date - 90
+				group by 1
+			)`;
+	}
+	const counter = within.countyCode;
+	return db`
+		c as (
+			select r.${key} as code, indicator_counts_sum(u.counts) as counts
+			from unit_counts(${counter}) u join region r on r.code = u.unit_code
+			where r.${inside} = ${within.code} and r.${key} is not null
+			group by 1
+		),
+		fu as (
+			select r.${key} as code, sum(f.n)::int as n
+			from unit_followups(${counter}) f join region r on r.code = f.unit_code
+			where r.${inside} = ${within.code} and r.${key} is not null and f.day > current_date - 90
+			group by 1
+		)`;
+}
+
+/** Indicators of every region at `level` inside `within` (or of `within` itself at its own level). */
+export async function indicatorsAt(
+	within: Region,
+	level: Level,
+	{ geometry = false, limit, offset = 0 }: Page & { geometry?: boolean } = {},
+	db: Sql = defaultSql
+): Promise<{ items: RegionIndicators[]; total: number }> {
+	const inside = db(PATH_COLUMN[within.level]);
+	const rows = await db`
+		with ${counts(db, within, level)}
+		select r.code, r.name, r.level, r.is_key, r.population,
+			indicator_values(coalesce(c.counts, indicator_counts_zero()), coalesce(fu.n, 0)) as indicators,
+			${geometry ? db`st_asgeojson(coalesce(r.geom, r.point), 5)::jsonb` : db`null::jsonb`} as geometry,
+			count(*) over () as total
+		from region r
+			left join c on c.code = r.code
+			left join fu on fu.code = r.code
+		where r.${inside} = ${within.code} and r.level = ${level}
+		order by r.code
+		${limit === undefined ? db`` : db`limit ${limit}`} offset ${offset}
+	`;
+	const items = rows.map((row) => ({
+		code: row.code,
+		name: row.name,
+		level: row.level,
+		isKey: row.is_key,
+		population: row.population,
+		indicators: row.indicators,
+		...(geometry ? { geometry: row.geometry } : {})
+	}));
+	const total = rows.length ? Number(rows[0].total) : await countAt(db, within, level);
+	return { items, total };
+}
+
+async function countAt(db: Sql, within: Region, level: Level): Promise<number> {
+	const [{ n }] = await db`
+		select count(*)::int as n from region where ${db(PATH_COLUMN[within.level])} = ${within.code} and level = ${level}
+	`;
+	return n;
+}
+
+export async function regionIndicators(region: Region, db: Sql = defaultSql): Promise<IndicatorValues> {
+	const { items } = await indicatorsAt(region, region.level, {}, db);
+	return items[0].indicators;
+}
