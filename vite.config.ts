@@ -1,6 +1,23 @@
+import type { Server } from 'node:http';
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * `npm run dev`: the same boot and the same socket.io server as the production entry, loaded
+ * through Vite's SSR module graph so the routes share their instances.
+ */
+function commandCentre(): Plugin {
+	return {
+		name: 'command-centre',
+		async configureServer(server) {
+			const { boot } = await server.ssrLoadModule('/src/lib/server/boot.ts');
+			const { attachSocket } = await server.ssrLoadModule('/src/lib/server/events/socket.ts');
+			await boot();
+			if (server.httpServer) attachSocket(server.httpServer as Server);
+		}
+	};
+}
 
 export default defineConfig({
-	plugins: [sveltekit()]
+	plugins: [sveltekit(), commandCentre()]
 });

@@ -13,8 +13,8 @@ export interface TestDatabase {
 	close(): Promise<void>;
 }
 
-/** The server the suite runs against: TEST_DATABASE_URL (a PostgreSQL server) or embedded. */
-export const serverUrl = process.env.TEST_DATABASE_URL;
+/** The server the suite runs against: DATABASE_URL (a PostgreSQL server, on which it creates fresh databases) or embedded. */
+export const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 
 const options = {
 	onnotice: () => {},

@@ -1,0 +1,39 @@
+import { createServer } from 'node:http';
+import { boot } from '../src/lib/server/boot';
+import { closeDatabase } from '../src/lib/server/db';
+import { attachSocket } from '../src/lib/server/events/socket';
+
+// Production entry: adapter-node's handler and socket.io on one HTTP server and one port.
+const started = Date.now();
+const { config, db } = await boot();
+// @ts-expect-error the build output has no type declarations
+const { handler } = await import('../build/handler.js');
+
+const server = createServer((req, res) =>
+	handler(req, res, () => {
+		res.statusCode = 404;
+		res.end('Not found');
+	})
+);
+const io = attachSocket(server);
+
+server.listen(config.PORT, config.HOST, () => {
+	const address = server.address();
+	const port = typeof address === 'object' && address ? address.port : config.PORT;
+	console.log(`listening on http://localhost:${port} (${db} database, ready in ${Date.now() - started} ms)`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+	if (stopping) return;
+	stopping = true;
+	console.log(`${signal}: shutting down`);
+	const force = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT * 1000);
+	force.unref();
+	io.close();
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	await closeDatabase();
+	process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

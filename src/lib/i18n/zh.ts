@@ -1,0 +1,35 @@
+import type { IndicatorKey } from '$lib/indicators';
+
+/** UI strings in Simplified Chinese (the default language). */
+export const indicatorNames: Record<IndicatorKey, string> = {
+	clinic_coverage: '村卫生室覆盖率',
+	village_doctor_coverage: '村医配备率',
+	township_doctor_ok: '乡镇卫生院医师达标率',
+	county_hospital_ok: '县医院达标率',
+	insurance_coverage: '参保覆盖率',
+	treatment_rate: '大病救治率',
+	chronic_signed_rate: '慢病签约率',
+	followup_rate: '随访率',
+	rectification_rate: '整改完成率',
+	overdue_problems: '逾期问题数',
+	gaps: '空白点数',
+	composite: '综合得分'
+};
+
+export const provinceNames: Record<string, string> = {
+	'370000': '山东省',
+	'620000': '甘肃省',
+	'640000': '宁夏回族自治区',
+	'210000': '辽宁省'
+};
+
+const percent = new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
+const score = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+export function formatIndicator(kind: 'rate' | 'count' | 'score', value: number | null | undefined): string {
+	if (value === null || value === undefined) return '—';
+	if (kind === 'rate') return percent.format(value);
+	if (kind === 'count') return integer.format(value);
+	return score.format(value);
+}

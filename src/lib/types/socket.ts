@@ -1,0 +1,17 @@
+/** The socket.io contract, shared by the server and the pages. */
+export interface SubscribeRequest {
+	region: string;
+	after?: number;
+}
+
+export type SubscribeAck =
+	| { ok: true; replayed: number }
+	| { ok: false; error: { code: string; message: string } };
+
+export interface ServerToClientEvents {
+	hello: (info: { version: string; time: string }) => void;
+}
+
+export interface ClientToServerEvents {
+	subscribe: (request: SubscribeRequest, ack: (answer: SubscribeAck) => void) => void;
+}
