@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-// @ts-expect-error plain JS build helper
 import { ensureBuilt } from '../../scripts/ensure-built.js';
 
 export interface AppServer {

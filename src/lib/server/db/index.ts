@@ -2,6 +2,8 @@ import postgres from 'postgres';
 import { startEmbedded, type EmbeddedDatabase } from './embedded';
 
 export type Sql = postgres.Sql;
+/** A client or an open transaction: what functions that query take. */
+export type Db = postgres.Sql | postgres.TransactionSql;
 export type DbKind = 'embedded' | 'postgres';
 
 interface Database {

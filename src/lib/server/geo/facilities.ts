@@ -1,4 +1,4 @@
-import { sql as defaultSql, type Sql } from '../db';
+import { sql as defaultSql, type Db } from '../db';
 import { PATH_COLUMN, type Region } from './regions';
 
 export const FACILITY_KINDS = ['county_hospital', 'tcm_hospital', 'township_center', 'village_clinic'] as const;
@@ -12,7 +12,7 @@ export type FacilityKind = (typeof FACILITY_KINDS)[number];
 export async function facilitiesIn(
 	region: Region,
 	{ kind, limit = 5000, offset = 0 }: { kind?: FacilityKind; limit?: number; offset?: number },
-	db: Sql = defaultSql
+	db: Db = defaultSql
 ) {
 	const rows = await db`
 		select f.id, f.name, f.kind, f.region_code, f.county_code, f.doctors, f.licensed_doctors, f.standard_met,

@@ -1,4 +1,4 @@
-import { sql as defaultSql, type Sql } from '../db';
+import { sql as defaultSql, type Db } from '../db';
 import type { Level } from '$lib/indicators';
 
 export interface Region {
@@ -15,7 +15,7 @@ export interface Region {
 	synthetic: boolean;
 }
 
-export async function findRegion(code: string, db: Sql = defaultSql): Promise<Region | null> {
+export async function findRegion(code: string, db: Db = defaultSql): Promise<Region | null> {
 	const [row] = await db`
 		select code, name, level, parent_code, province_code, city_code, county_code, township_code,
 			population, is_key, synthetic

@@ -1,4 +1,4 @@
-import type { Sql } from '../db';
+import type { Db } from '../db';
 
 interface UnitState {
 	counter: string;
@@ -6,14 +6,14 @@ interface UnitState {
 	followups: Map<string, number>; // day → signed chronic patients last followed up that day
 }
 
-async function snapshot(tx: Sql, unit: string): Promise<UnitState | null> {
+async function snapshot(tx: Db, unit: string): Promise<UnitState | null> {
 	const [row] = await tx`select counter_code, counts::text as counts from unit_counts(null, ${unit})`;
 	if (!row) return null;
 	const days = await tx`select day::text as day, n from unit_followups(null, ${unit})`;
 	return { counter: row.counter_code, counts: row.counts, followups: new Map(days.map((d) => [d.day, d.n])) };
 }
 
-async function applyDelta(tx: Sql, before: UnitState, after: UnitState): Promise<void> {
+async function applyDelta(tx: Db, before: UnitState, after: UnitState): Promise<void> {
 	if (before.counts !== after.counts) {
 		await tx`
 			update indicator_counter
@@ -42,7 +42,7 @@ async function applyDelta(tx: Sql, before: UnitState, after: UnitState): Promise
  * or patients, a township for its centre, a county for its hospital or county-level problems).
  * The counts come from the same SQL as the full recomputation, so the two cannot disagree.
  */
-export async function changeUnits<T>(tx: Sql, units: string[], change: () => Promise<T>): Promise<T> {
+export async function changeUnits<T>(tx: Db, units: string[], change: () => Promise<T>): Promise<T> {
 	const distinct = [...new Set(units)];
 	const before = await Promise.all(distinct.map((unit) => snapshot(tx, unit)));
 	const result = await change();
@@ -56,7 +56,7 @@ export async function changeUnits<T>(tx: Sql, units: string[], change: () => Pro
 }
 
 /** Counters that differ from a recomputation from the records (empty when all agree). */
-export async function counterDrift(db: Sql): Promise<{ code: string; kept: string | null; computed: string | null }[]> {
+export async function counterDrift(db: Db): Promise<{ code: string; kept: string | null; computed: string | null }[]> {
 	return (await db`
 		with kept as (select code, counts::text as counts from indicator_counter),
 			computed as (select code, counts::text as counts from counters_from_records()),

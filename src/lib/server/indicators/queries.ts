@@ -1,4 +1,4 @@
-import { sql as defaultSql, type Sql } from '../db';
+import { sql as defaultSql, type Db } from '../db';
 import { PATH_COLUMN, type Region } from '../geo/regions';
 import type { IndicatorValues, Level } from '$lib/indicators';
 
@@ -24,7 +24,7 @@ export interface Page {
  * Province, city and county levels read the counters kept by each write; townships and
  * villages are summed from their records, one county at a time.
  */
-function counts(db: Sql, within: Region, level: Level) {
+function counts(db: Db, within: Region, level: Level) {
 	const inside = db(PATH_COLUMN[within.level]);
 	const key = db(PATH_COLUMN[level]);
 	if (COUNTED.has(level)) {
@@ -63,7 +63,7 @@ export async function indicatorsAt(
 	within: Region,
 	level: Level,
 	{ geometry = false, limit, offset = 0 }: Page & { geometry?: boolean } = {},
-	db: Sql = defaultSql
+	db: Db = defaultSql
 ): Promise<{ items: RegionIndicators[]; total: number }> {
 	const inside = db(PATH_COLUMN[within.level]);
 	const rows = await db`
@@ -92,14 +92,14 @@ export async function indicatorsAt(
 	return { items, total };
 }
 
-async function countAt(db: Sql, within: Region, level: Level): Promise<number> {
+async function countAt(db: Db, within: Region, level: Level): Promise<number> {
 	const [{ n }] = await db`
 		select count(*)::int as n from region where ${db(PATH_COLUMN[within.level])} = ${within.code} and level = ${level}
 	`;
 	return n;
 }
 
-export async function regionIndicators(region: Region, db: Sql = defaultSql): Promise<IndicatorValues> {
+export async function regionIndicators(region: Region, db: Db = defaultSql): Promise<IndicatorValues> {
 	const { items } = await indicatorsAt(region, region.level, {}, db);
 	return items[0].indicators;
 }
