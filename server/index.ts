@@ -6,15 +6,20 @@ import { attachSocket } from '../src/lib/server/events/socket';
 // Production entry: adapter-node's handler and socket.io on one HTTP server and one port.
 const started = Date.now();
 const { config, db } = await boot();
+// Without ORIGIN or PROTOCOL_HEADER, adapter-node takes every request for https; tell it the
+// scheme of the connection itself, so SvelteKit's origin check and the Secure cookie are right.
+const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+if (ownProtocol) process.env.PROTOCOL_HEADER = 'x-connection-proto';
 // @ts-expect-error the build output has no type declarations
 const { handler } = await import('../build/handler.js');
 
-const server = createServer((req, res) =>
-	handler(req, res, () => {
+const server = createServer((req, res) => {
+	if (ownProtocol) req.headers['x-connection-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
+	return handler(req, res, () => {
 		res.statusCode = 404;
 		res.end('Not found');
-	})
-);
+	});
+});
 const io = attachSocket(server);
 
 server.listen(config.PORT, config.HOST, () => {

@@ -1,17 +1,24 @@
-import { error } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import type { FeatureCollection } from 'geojson';
 import type { PageLoad } from './$types';
 
-const PROVINCES = ['370000', '620000', '640000', '210000'];
-
 export const ssr = false; // the map is drawn in the browser only
 
-export const load: PageLoad = async ({ fetch, url }) => {
-	const province = url.searchParams.get('province') ?? '370000';
-	if (!PROVINCES.includes(province)) error(404, { code: 'not_found', message: '没有该省的数据' });
-	const [counties, cities] = await Promise.all([
-		fetch(`/api/regions/${province}/children?level=county`).then((r) => r.json() as Promise<FeatureCollection>),
-		fetch(`/api/regions/${province}/children`).then((r) => r.json() as Promise<FeatureCollection>)
+async function collection(fetch: typeof globalThis.fetch, path: string): Promise<FeatureCollection> {
+	const res = await fetch(path);
+	if (!res.ok) error(res.status, { code: 'load_failed', message: (await res.json()).error?.message ?? '加载失败' });
+	return res.json();
+}
+
+export const load: PageLoad = async ({ fetch, parent }) => {
+	const { viewer } = await parent();
+	if (!viewer?.scope) redirect(303, '/login');
+	const { code, level } = viewer.scope;
+	// a province or city is drawn as its counties inside city outlines; a county as its townships
+	const detail = level === 'province' || level === 'city' ? 'county' : 'township';
+	const [regions, outlines] = await Promise.all([
+		collection(fetch, `/api/regions/${code}/children?level=${detail}`),
+		level === 'province' ? collection(fetch, `/api/regions/${code}/children`) : Promise.resolve(undefined)
 	]);
-	return { province, provinces: PROVINCES, counties, cities };
+	return { scope: viewer.scope, regions, outlines };
 };

@@ -16,12 +16,6 @@ export const indicatorNames: Record<IndicatorKey, string> = {
 	composite: '综合得分'
 };
 
-export const provinceNames: Record<string, string> = {
-	'370000': '山东省',
-	'620000': '甘肃省',
-	'640000': '宁夏回族自治区',
-	'210000': '辽宁省'
-};
 
 const percent = new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
@@ -33,3 +27,12 @@ export function formatIndicator(kind: 'rate' | 'count' | 'score', value: number 
 	if (kind === 'count') return integer.format(value);
 	return score.format(value);
 }
+
+export const roleNames: Record<string, string> = {
+	leader: '领导',
+	dispatcher: '调度员',
+	county_officer: '县级用户',
+	inspector: '检查组成员',
+	admin: '管理员',
+	kiosk: '大屏'
+};

@@ -2,6 +2,7 @@ import { loadConfig, type Config } from './config';
 import { openDatabase, type DbKind } from './db';
 import { migrate } from './db/migrate';
 import { seed } from './seed';
+import { assertNoStrayDemoUsers, createDemoUsers } from './auth/demo-users';
 
 export interface Booted {
 	config: Config;
@@ -29,7 +30,9 @@ export async function boot(env: NodeJS.ProcessEnv = process.env): Promise<Booted
 	if (scale !== 'none' && empty) {
 		console.log(`loading ${scale} data…`);
 		const summary = await seed(sql, { scale, random: config.SEED_RANDOM, asOf: today() });
-		console.log(`demo data loaded in ${(summary.elapsedMs / 1000).toFixed(1)} s`);
+		await sql.begin((tx) => createDemoUsers(tx));
+		console.log(`demo data and demo accounts loaded in ${(summary.elapsedMs / 1000).toFixed(1)} s`);
 	}
+	await assertNoStrayDemoUsers(sql);
 	return { config, db: kind };
 }

@@ -63,6 +63,7 @@ export async function closeDatabase(): Promise<void> {
 /** The one client; a tagged template like `postgres`'s own, resolved at call time. */
 export const sql: Sql = new Proxy(function () {} as unknown as Sql, {
 	apply: (_target, _this, args) => (database().sql as unknown as (...a: unknown[]) => unknown)(...args),
+	has: (_target, property) => property in database().sql,
 	get: (_target, property) => {
 		const value = (database().sql as unknown as Record<PropertyKey, unknown>)[property];
 		return typeof value === 'function' ? value.bind(database().sql) : value;

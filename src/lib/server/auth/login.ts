@@ -1,0 +1,41 @@
+import type { Cookies } from '@sveltejs/kit';
+import { sql } from '../db';
+import { ApiError } from '../http/errors';
+import { audit } from './audit';
+import { verifyPassword } from './passwords';
+import { clearFailures, lockout, recordFailure } from './rate-limit';
+import { createSession, SESSION_COOKIE } from './sessions';
+import { findLogin } from './users';
+
+/**
+ * Checks the password and opens a session. A wrong password and an unknown account get the
+ * same answer after the same work; too many failures lock the account or address for a while.
+ */
+export async function signIn(username: string, password: string, address: string) {
+	const locked = await lockout(username, address);
+	if (locked) {
+		throw new ApiError(429, 'too_many_attempts', `登录失败次数过多，请 ${Math.ceil(locked.retryAfterSeconds / 60)} 分钟后再试`, [
+			{ field: 'retryAfter', message: String(locked.retryAfterSeconds) }
+		]);
+	}
+	const user = await findLogin(username);
+	const ok = await verifyPassword(user?.password_hash ?? null, password);
+	if (!user || !ok || user.disabled) {
+		await recordFailure(username, address);
+		throw new ApiError(401, 'invalid_credentials', '用户名或密码错误');
+	}
+	await clearFailures(username);
+	const session = await createSession(user.id);
+	await audit(sql, null, { action: 'login', entity: 'user', entityId: user.id, after: { username: user.username } });
+	return session;
+}
+
+export function setSessionCookie(cookies: Cookies, url: URL, session: { token: string; expires: Date }) {
+	cookies.set(SESSION_COOKIE, session.token, {
+		path: '/',
+		httpOnly: true,
+		sameSite: 'lax',
+		secure: url.protocol === 'https:',
+		expires: session.expires
+	});
+}
