@@ -5,7 +5,10 @@ import { attachSocket } from '../src/lib/server/events/socket';
 
 // Production entry: adapter-node's handler and socket.io on one HTTP server and one port.
 const started = Date.now();
-const { config, db } = await boot();
+const { config, db } = await boot().catch((error: Error) => {
+	console.error(`cannot start: ${error.message}`);
+	process.exit(1);
+});
 // Without ORIGIN or PROTOCOL_HEADER, adapter-node takes every request for https; tell it the
 // scheme of the connection itself, so SvelteKit's origin check and the Secure cookie are right.
 const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;

@@ -5,7 +5,8 @@ import { startAppServer, type AppServer } from './app-server';
 let server: AppServer | undefined;
 
 export async function setup(project: TestProject) {
-	server = await startAppServer({ seed: 'demo' });
+	// the tests speak for several client addresses (login rate limit per address)
+	server = await startAppServer({ seed: 'demo', env: { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' } });
 	project.provide('baseUrl', server.baseUrl);
 	project.provide('dbUrl', server.dbUrl);
 }

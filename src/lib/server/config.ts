@@ -3,10 +3,10 @@ import { z } from 'zod';
 const schema = z.object({
 	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 	HOST: z.string().default('0.0.0.0'),
-	DATABASE_URL: z
-		.string()
-		.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
-		.optional(),
+	DATABASE_URL: z.preprocess(
+		(value) => (value === '' ? undefined : value),
+		z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional()
+	),
 	DATA_DIR: z.string().default('./data'),
 	EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 	SEED: z.enum(['demo', 'full', 'none']).optional(),

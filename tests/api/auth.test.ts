@@ -1,0 +1,165 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { appDatabase, call, connect, login, type ClientSocket } from '../helpers/api';
+
+const sql = appDatabase();
+afterAll(() => sql.end());
+
+const attempt = (username: string, password: string, address: string) =>
+	call('/api/auth/login', { method: 'POST', json: { username, password }, address });
+
+async function newUser(admin: string, username: string) {
+	const res = await call('/api/users', { cookie: admin, method: 'POST', json: { username, password: 'correct horse battery', role: 'leader', scope: '370000' } });
+	expect(res.status).toBe(201);
+	return res.body.id as number;
+}
+
+describe('sign-in', () => {
+	it('sets an HttpOnly, SameSite=Lax session cookie and answers /api/me with role and scope', async () => {
+		const res = await fetch(`${(await import('vitest')).inject('baseUrl')}/api/auth/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', 'x-forwarded-for': '127.0.1.1' },
+			body: JSON.stringify({ username: 'officer-371424', password: 'demo-password' })
+		});
+		expect(res.status).toBe(200);
+		const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session='))!;
+		expect(cookie).toMatch(/HttpOnly/i);
+		expect(cookie).toMatch(/SameSite=Lax/i);
+		expect(cookie).not.toMatch(/Secure/i); // plain http here; behind https it is Secure
+		const me = await call('/api/me', { cookie: cookie.split(';')[0] });
+		expect(me.body).toEqual({ username: 'officer-371424', role: 'county_officer', scope: { level: 'county', code: '371424', name: '临邑县' }, team: null });
+	});
+
+	it('answers a wrong password and an unknown account alike, after similar work', async () => {
+		const timings = { wrong: [] as number[], unknown: [] as number[] };
+		for (let i = 0; i < 4; i++) {
+			for (const [kind, username] of [['wrong', 'leader'], ['unknown', `nobody-${i}`]] as const) {
+				const started = performance.now();
+				const res = await attempt(username, 'not the password', `127.0.2.${i * 2 + (kind === 'wrong' ? 1 : 2)}`);
+				timings[kind].push(performance.now() - started);
+				expect(res.status).toBe(401);
+				expect(res.body).toEqual({ error: { code: 'invalid_credentials', message: '用户名或密码错误' } });
+			}
+		}
+		await sql`delete from login_failure where key = 'user:leader'`;
+		const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+		const ratio = median(timings.unknown) / median(timings.wrong);
+		// both run one argon2id verification (tens of ms); without the decoy, unknown would be ~1 ms
+		expect(ratio).toBeGreaterThan(0.5);
+		expect(ratio).toBeLessThan(2);
+	});
+
+	it('locks an account after 5 failures, even for the right password, with a retry time', async () => {
+		const admin = await login('admin');
+		await newUser(admin, 'locked-out');
+		for (let i = 0; i < 5; i++) expect((await attempt('locked-out', 'wrong password', `127.0.3.${i}`)).status).toBe(401);
+		const locked = await attempt('locked-out', 'correct horse battery', '127.0.3.99');
+		expect(locked.status).toBe(429);
+		expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+		expect(locked.body.error.retryAfter).toBeGreaterThan(0);
+	});
+
+	it('locks an address after 20 failures across accounts', async () => {
+		for (let i = 0; i < 20; i++) expect((await attempt(`someone-${i}`, 'wrong password', '127.0.4.1')).status).toBe(401);
+		expect((await attempt('leader', 'demo-password', '127.0.4.1')).status).toBe(429);
+		expect((await attempt('leader', 'demo-password', '127.0.4.2')).status).toBe(200);
+	});
+
+	it('refuses a malformed body with 4xx', async () => {
+		expect((await call('/api/auth/login', { method: 'POST', json: { username: 'x' } })).status).toBe(422);
+		expect((await call('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, json: undefined })).status).toBe(400);
+	});
+});
+
+describe('sessions', () => {
+	it('ends at logout', async () => {
+		const cookie = await login('leader', 'demo-password', '127.0.5.1');
+		expect((await call('/api/me', { cookie })).status).toBe(200);
+		expect((await call('/api/auth/logout', { cookie, method: 'POST' })).status).toBe(204);
+		expect((await call('/api/me', { cookie })).status).toBe(401);
+	});
+
+	it('stops working once expired', async () => {
+		const cookie = await login('leader', 'demo-password', '127.0.5.2');
+		await sql`update user_session set expires_at = now() - interval '1 second'
+			where user_id = (select id from app_user where username = 'leader')`;
+		expect((await call('/api/me', { cookie })).status).toBe(401);
+	});
+
+	it('ends when the account is disabled', async () => {
+		const admin = await login('admin', 'demo-password', '127.0.5.3');
+		const id = await newUser(admin, 'to-disable');
+		const cookie = await login('to-disable', 'correct horse battery', '127.0.5.4');
+		expect((await call(`/api/users/${id}`, { cookie: admin, method: 'PATCH', json: { disabled: true } })).status).toBe(200);
+		expect((await call('/api/me', { cookie })).status).toBe(401);
+	});
+});
+
+describe('origin', () => {
+	it('refuses a cross-site JSON POST', async () => {
+		const admin = await login('admin', 'demo-password', '127.0.6.1');
+		const res = await call('/api/kiosk-tokens', { cookie: admin, method: 'POST', json: { name: 'evil', region: '370000' }, headers: { origin: 'http://evil.example' } });
+		expect(res.status).toBe(403);
+		expect(res.body.error.code).toBe('cross_origin');
+		const [{ n }] = await sql`select count(*)::int as n from kiosk_token where name = 'evil'`;
+		expect(n).toBe(0);
+	});
+
+	it('refuses a socket handshake from a foreign origin', async () => {
+		const cookie = await login('leader', 'demo-password', '127.0.6.2');
+		await expect(connect({ cookie, origin: 'http://evil.example' })).rejects.toThrow();
+		const socket = await connect({ cookie });
+		socket.close();
+	});
+});
+
+describe('kiosk tokens', () => {
+	it('read their region only, and a revoked one drops its live socket', async () => {
+		const admin = await login('admin', 'demo-password', '127.0.7.1');
+		const created = await call('/api/kiosk-tokens', { cookie: admin, method: 'POST', json: { name: '临邑县大屏', region: '371424' } });
+		expect(created.status).toBe(201);
+		const { id, token } = created.body;
+		expect((await call('/api/regions/371424', { bearer: token })).status).toBe(200);
+		const socket: ClientSocket = await connect({ bearer: token });
+		const dropped = new Promise<string>((resolve) => socket.on('disconnect', (reason) => resolve(reason)));
+		expect((await call(`/api/kiosk-tokens/${id}`, { cookie: admin, method: 'DELETE' })).status).toBe(204);
+		expect(await dropped).toBe('io server disconnect');
+		expect((await call('/api/regions/371424', { bearer: token })).status).toBe(401);
+		await expect(connect({ bearer: token })).rejects.toThrow(/unauthenticated/);
+	});
+
+	it('are bound to a province, city or county that exists', async () => {
+		const admin = await login('admin', 'demo-password', '127.0.7.2');
+		const res = await call('/api/kiosk-tokens', { cookie: admin, method: 'POST', json: { name: 'x', region: '999999' } });
+		expect(res.status).toBe(422);
+	});
+});
+
+describe('audit log', () => {
+	it('records each kind of change with who, role, before and after, and no secrets', async () => {
+		const admin = await login('admin', 'demo-password', '127.0.8.1');
+		const id = await newUser(admin, 'audited');
+		await call(`/api/users/${id}`, { cookie: admin, method: 'PATCH', json: { role: 'county_officer', scope: '371424' } });
+		await call(`/api/users/${id}`, { cookie: admin, method: 'PATCH', json: { password: 'another long password' } });
+		await call(`/api/users/${id}`, { cookie: admin, method: 'PATCH', json: { disabled: true } });
+		const token = await call('/api/kiosk-tokens', { cookie: admin, method: 'POST', json: { name: 'audited', region: '370000' } });
+		await call(`/api/kiosk-tokens/${token.body.id}`, { cookie: admin, method: 'DELETE' });
+
+		const userRows = await sql`select actor, role, action, before, after from audit_log where entity = 'user' and entity_id = ${String(id)} order by id`;
+		expect(userRows.map((r) => r.action)).toEqual(['create', 'update', 'reset_password', 'update']);
+		expect(userRows.every((r) => r.actor === 'admin' && r.role === 'admin')).toBe(true);
+		expect(userRows[1].before).toMatchObject({ role: 'leader', scope: '370000' });
+		expect(userRows[1].after).toMatchObject({ role: 'county_officer', scope: '371424' });
+		expect(userRows[3].after).toMatchObject({ disabled: true });
+		const tokenRows = await sql`select action from audit_log where entity = 'kiosk_token' and entity_id = ${String(token.body.id)} order by id`;
+		expect(tokenRows.map((r) => r.action)).toEqual(['create', 'revoke']);
+
+		const everything = JSON.stringify(await sql`select before, after from audit_log`);
+		expect(everything).not.toContain('$argon2');
+		expect(everything).not.toContain(token.body.token);
+		expect(everything).not.toContain('another long password');
+
+		const listed = await call('/api/audit?entity=user&action=reset_password', { cookie: admin });
+		expect(listed.status).toBe(200);
+		expect(listed.body.items.some((r: { entityId: string }) => r.entityId === String(id))).toBe(true);
+	});
+});

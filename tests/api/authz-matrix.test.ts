@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appDatabase, call, connect, login, subscribe, type Caller } from '../helpers/api';
+
+/**
+ * Every role × every endpoint and socket subscription, in scope and out of scope. An answer
+ * out of scope carries nothing of the region asked for. Each new endpoint adds its rows here.
+ */
+interface Who {
+	name: string;
+	caller: () => Caller;
+	inScope: string[];
+	outOfScope: string[];
+	admin: boolean;
+}
+
+const sql = appDatabase();
+const callers: Record<string, Caller> = {};
+let kioskToken = '';
+let targetUser = 0;
+
+// names of out-of-scope regions, which must never appear in an answer about them
+const names = new Map<string, string>();
+
+const who: Who[] = [
+	{ name: 'admin', caller: () => callers.admin, inScope: ['370000', '371424', '371424001'], outOfScope: ['620000', '620102'], admin: true },
+	{ name: 'leader', caller: () => callers.leader, inScope: ['370000', '371400', '371424'], outOfScope: ['620000', '640104'], admin: false },
+	{ name: 'dispatcher', caller: () => callers.dispatcher, inScope: ['370000', '371424'], outOfScope: ['210000', '210102'], admin: false },
+	{ name: 'officer-371424', caller: () => callers['officer-371424'], inScope: ['371424', '371424001'], outOfScope: ['371425', '371400', '370000', '371425001'], admin: false },
+	{ name: 'inspector-1', caller: () => callers['inspector-1'], inScope: ['371402'], outOfScope: ['371424', '371400', '370000'], admin: false },
+	{ name: 'kiosk(371400)', caller: () => ({ bearer: kioskToken }), inScope: ['371400', '371424'], outOfScope: ['370000', '371500', '371502'], admin: false }
+];
+
+const regionPaths = (code: string) => [
+	`/api/regions/${code}`,
+	`/api/regions/${code}/children`,
+	`/api/regions/${code}/facilities`,
+	`/api/indicators?region=${code}&level=village`
+];
+
+beforeAll(async () => {
+	for (const name of ['admin', 'leader', 'dispatcher', 'officer-371424', 'inspector-1']) callers[name] = { cookie: await login(name) };
+	const token = await call('/api/kiosk-tokens', { ...callers.admin, method: 'POST', json: { name: '德州市大屏', region: '371400' } });
+	expect(token.status).toBe(201);
+	kioskToken = token.body.token;
+	const target = await call('/api/users', { ...callers.admin, method: 'POST', json: { username: 'matrix-target', password: 'long enough password', role: 'leader', scope: '371400' } });
+	targetUser = target.body.id;
+	// the inspector's team is sent to 德城区: that county is all an inspector reads
+	await sql`insert into assignment (team_id, county_code, starts_on, reason) values ('team-1', '371402', current_date, 'matrix')`;
+	for (const row of await sql`select code, name from region where code in ${sql(who.flatMap((w) => w.outOfScope))}`) names.set(row.code, row.name);
+});
+
+afterAll(async () => {
+	await sql`delete from assignment where reason = 'matrix'`;
+	await sql.end();
+});
+
+describe.each(who)('$name', (w) => {
+	it.each(w.inScope.flatMap(regionPaths))('reads %s', async (path) => {
+		const { status } = await call(path, w.caller());
+		expect(status).toBe(200);
+	});
+
+	it.each(w.outOfScope.flatMap(regionPaths))('is refused %s and learns nothing from the answer', async (path) => {
+		const code = path.match(/\d{6,12}/)![0];
+		const { status, text } = await call(path, w.caller());
+		expect(status).toBe(403);
+		expect(text).not.toContain(names.get(code)!);
+		expect(text).not.toContain('"features"');
+	});
+
+	it('subscribes to its own regions and is refused others over the socket', async () => {
+		const caller = w.caller();
+		const socket = await connect(caller);
+		try {
+			for (const code of w.inScope) expect(await subscribe(socket, code)).toMatchObject({ ok: true });
+			for (const code of w.outOfScope) {
+				const ack = await subscribe(socket, code);
+				expect(ack).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+				expect(JSON.stringify(ack)).not.toContain(names.get(code)!);
+			}
+		} finally {
+			socket.close();
+		}
+	});
+
+	const adminPaths: [string, string, unknown?][] = [
+		['GET', '/api/users'],
+		['POST', '/api/users', { username: `matrix-${w.name.replace(/[^a-z0-9]/g, '')}`, password: 'long enough password', role: 'leader', scope: '370000' }],
+		['PATCH', '/api/users/{target}', { disabled: false }],
+		['GET', '/api/kiosk-tokens'],
+		['POST', '/api/kiosk-tokens', { name: 'matrix', region: '370000' }],
+		['GET', '/api/audit']
+	];
+	it.each(adminPaths)(`${w.admin ? 'may' : 'may not'} %s %s`, async (method, path, json) => {
+		const caller = w.caller();
+		const { status } = await call(path.replace('{target}', String(targetUser)), { ...caller, method, json });
+		if (w.admin) expect(status).toBeLessThan(300);
+		// a kiosk token only reads: on a write it counts for nothing, so the caller is anonymous
+		else expect(status).toBe(caller.bearer && method !== 'GET' ? 401 : 403);
+	});
+});
+
+describe('anonymous', () => {
+	it.each(['/api/me', '/api/regions/370000', '/api/regions/370000/children', '/api/indicators?region=370000&level=city', '/api/users', '/api/audit'])(
+		'gets 401 for %s',
+		async (path) => {
+			const { status, body } = await call(path);
+			expect(status).toBe(401);
+			expect(body.error.code).toBe('unauthenticated');
+		}
+	);
+
+	it('reads the health check', async () => {
+		expect((await call('/api/health')).status).toBe(200);
+	});
+
+	it('cannot open a socket', async () => {
+		await expect(connect()).rejects.toThrow(/unauthenticated/);
+	});
+});
