@@ -4,12 +4,18 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
 	resolve: { alias: { $lib: resolve('src/lib') } },
 	test: {
-		include: ['tests/**/*.test.ts'],
-		globalSetup: ['tests/setup/global.ts'],
 		testTimeout: 120_000,
 		hookTimeout: 300_000,
 		// each file opens its own database; two cores run two files at a time
 		maxWorkers: 2,
-		fileParallelism: true
+		projects: [
+			{ extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+			{ extends: true, test: { name: 'db', include: ['tests/db/**/*.test.ts'] } },
+			{
+				extends: true,
+				// one built app server with demo data serves the API and browser tests
+				test: { name: 'app', include: ['tests/api/**/*.test.ts', 'tests/e2e/**/*.test.ts'], globalSetup: ['tests/setup/global.ts'] }
+			}
+		]
 	}
 });

@@ -11,7 +11,7 @@ create type indicator_counts as (
 	clinics_staffed integer,   -- ≥1 qualified village doctor or licensed (assistant) physician
 	centres integer,
 	centres_ok integer,        -- ≥1 licensed physician, ≥5 where the township has > 10,000 people
-	centres_gap integer,       -- no licensed physician at all
+	centres_gap integer,       -- townships without a licensed physician at their centre (or without a centre)
 	counties integer,
 	counties_ok integer,       -- ≥1 county hospital at the standard
 	patients integer,
@@ -30,28 +30,30 @@ create type indicator_counts as (
 create function unit_counts(p_counter text default null, p_unit text default null)
 returns table (unit_code text, counter_code text, counts indicator_counts)
 language sql stable as $$
+	-- materialized: each aggregate runs once and is hashed, never again per unit, whatever the
+	-- planner estimates (PGlite runs no autovacuum, so statistics may be missing)
 	with unit as (
 		select r.code, r.level, coalesce(r.county_code, r.code) as counter_code, r.population, r.exempt
 		from region r
 		where (p_unit is null or r.code = p_unit)
-			and (p_counter is null or coalesce(r.county_code, r.code) = p_counter)
+			-- spelt out rather than coalesce(), so the indexes on county_code and code serve
+			and (p_counter is null or r.county_code = p_counter or (r.county_code is null and r.code = p_counter))
 	),
-	f as (
+	f as materialized (
 		select region_code,
 			count(*) filter (where kind = 'village_clinic') as clinics,
 			count(*) filter (where kind = 'village_clinic' and (doctors > 0 or licensed_doctors > 0)) as clinics_staffed,
 			bool_or(kind = 'village_clinic' and standard_met) as standard_clinic,
 			bool_or(kind = 'village_clinic' and standard_met and (doctors > 0 or licensed_doctors > 0)) as qualified_clinic,
 			count(*) filter (where kind = 'township_center') as centres,
-			max(licensed_doctors) filter (where kind = 'township_center') as centre_licensed,
-			count(*) filter (where kind = 'township_center' and licensed_doctors = 0) as centres_gap,
+			bool_or(kind = 'township_center' and licensed_doctors > 0) as centre_with_physician,
 			bool_or(kind = 'county_hospital' and standard_met) as standard_hospital,
 			array_agg(licensed_doctors) filter (where kind = 'township_center') as centre_staff
 		from facility
 		where (p_counter is null or county_code = p_counter) and (p_unit is null or region_code = p_unit)
 		group by region_code
 	),
-	p as (
+	p as materialized (
 		select village_code,
 			count(*) as patients,
 			count(*) filter (where insured) as insured,
@@ -63,13 +65,13 @@ language sql stable as $$
 		where (p_counter is null or county_code = p_counter) and (p_unit is null or village_code = p_unit)
 		group by village_code
 	),
-	q as (
+	q as materialized (
 		select region_code,
 			count(*) as problems,
 			count(*) filter (where status = 'closed') as closed,
 			count(*) filter (where status <> 'closed' and is_overdue) as overdue
 		from problem
-		where (p_counter is null or coalesce(county_code, region_code) = p_counter)
+		where (p_counter is null or county_code = p_counter or (county_code is null and region_code = p_counter))
 			and (p_unit is null or region_code = p_unit)
 		group by region_code
 	)
@@ -82,7 +84,8 @@ language sql stable as $$
 		coalesce(f.centres, 0),
 		coalesce((select count(*) from unnest(f.centre_staff) as staff(n)
 			where n >= case when unit.population > 10000 then 5 else 1 end), 0),
-		coalesce(f.centres_gap, 0),
+		-- a township whose centre has no licensed physician, or that has no centre at all
+		(unit.level = 'township' and not coalesce(f.centre_with_physician, false))::int,
 		(unit.level = 'county')::int,
 		(unit.level = 'county' and coalesce(f.standard_hospital, false))::int,
 		coalesce(p.patients, 0),

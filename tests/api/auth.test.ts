@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appDatabase, call, connect, login, type ClientSocket } from '../helpers/api';
 
@@ -31,7 +32,7 @@ describe('sign-in', () => {
 
 	it('answers a wrong password and an unknown account alike, after similar work', async () => {
 		const timings = { wrong: [] as number[], unknown: [] as number[] };
-		for (let i = 0; i < 4; i++) {
+		for (let i = 0; i < 6; i++) {
 			for (const [kind, username] of [['wrong', 'leader'], ['unknown', `nobody-${i}`]] as const) {
 				const started = performance.now();
 				const res = await attempt(username, 'not the password', `127.0.2.${i * 2 + (kind === 'wrong' ? 1 : 2)}`);
@@ -41,8 +42,8 @@ describe('sign-in', () => {
 			}
 		}
 		await sql`delete from login_failure where key = 'user:leader'`;
-		const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-		const ratio = median(timings.unknown) / median(timings.wrong);
+		// the fastest of each: other tests share the two cores, and load only ever adds time
+		const ratio = Math.min(...timings.unknown) / Math.min(...timings.wrong);
 		// both run one argon2id verification (tens of ms); without the decoy, unknown would be ~1 ms
 		expect(ratio).toBeGreaterThan(0.5);
 		expect(ratio).toBeLessThan(2);
@@ -80,8 +81,9 @@ describe('sessions', () => {
 
 	it('stops working once expired', async () => {
 		const cookie = await login('leader', 'demo-password', '127.0.5.2');
-		await sql`update user_session set expires_at = now() - interval '1 second'
-			where user_id = (select id from app_user where username = 'leader')`;
+		const id = createHash('sha256').update(cookie.slice('session='.length)).digest('hex');
+		const [expired] = await sql`update user_session set expires_at = now() - interval '1 second' where id = ${id} returning id`;
+		expect(expired).toBeDefined();
 		expect((await call('/api/me', { cookie })).status).toBe(401);
 	});
 

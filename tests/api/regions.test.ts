@@ -1,9 +1,16 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { appDatabase, get } from '../helpers/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appDatabase, call, login, type Caller } from '../helpers/api';
 import { INDICATOR_KEYS } from '../../src/lib/indicators';
 
 const sql = appDatabase();
 afterAll(() => sql.end());
+
+// a province-wide dispatcher reads all of Shandong
+const dispatcher: Caller = {};
+beforeAll(async () => {
+	dispatcher.cookie = await login('dispatcher');
+});
+const get = (path: string) => call(path, dispatcher);
 
 /** Indicators of each county recomputed from the records, bypassing the counters. */
 async function recomputed(parent: string) {
@@ -86,13 +93,16 @@ describe('GET /api/regions/{code}', () => {
 		expect(body.indicators).toEqual(expected);
 	});
 
-	it('answers 400 for a malformed code and 404 for an unknown one, in the error shape', async () => {
+	it('answers 400 for a malformed code, 404 for an unknown one in scope, 403 outside, in the error shape', async () => {
 		const bad = await get('/api/regions/abc');
 		expect(bad.status).toBe(400);
 		expect(bad.body.error).toMatchObject({ code: 'invalid_region' });
-		const missing = await get('/api/regions/999999');
+		const missing = await get('/api/regions/379999');
 		expect(missing.status).toBe(404);
 		expect(missing.body.error).toMatchObject({ code: 'not_found' });
+		// whether 999999 exists is none of a Shandong dispatcher's business
+		const elsewhere = await get('/api/regions/999999');
+		expect(elsewhere.status).toBe(403);
 	});
 });
 

@@ -20,7 +20,8 @@ async function indicatorsOf(sql: Sql, code: string) {
  *   …004 clinic below standard, no doctor at all    → not covered, unstaffed, gap
  *   …005 no clinic                                  → not covered, gap
  * Townships: 001 (10,000 people, 1 licensed) ok; 002 (10,001, 4 licensed) short;
- * 003 (10,001, 5 licensed) ok; 004 (500 people, none licensed) short and a gap.
+ * 003 (10,001, 5 licensed) ok; 004 (500 people, none licensed) short and a gap; 005 has no
+ * centre at all: a gap, though not a centre to count.
  * No county hospital at the standard. County 990102 is empty but for a standard hospital.
  */
 async function build(sql: Sql) {
@@ -29,6 +30,7 @@ async function build(sql: Sql) {
 	await addTownship(sql, '990101', { code: '990101002', population: 10_001 });
 	await addTownship(sql, '990101', { code: '990101003', population: 10_001 });
 	await addTownship(sql, '990101', { code: '990101004', population: 500 });
+	await addTownship(sql, '990101', { code: '990101005', population: 900 });
 	await addVillage(sql, '990101001', { code: '990101001001' });
 	await addVillage(sql, '990101001', { code: '990101001002', exempt: 'township_seat' });
 	await addVillage(sql, '990101001', { code: '990101001003', exempt: 'merged' });
@@ -85,8 +87,10 @@ describe('indicators', () => {
 	it('counts a county without a standard hospital as a gap, and rolls hospitals up to the city', async () => {
 		const county = await indicatorsOf(db.sql, '990101');
 		expect(county.county_hospital_ok).toBe(0);
-		// villages 004, 005 + township 004 without a licensed physician + the county hospital
-		expect(county.gaps).toBe(4);
+		// villages 004, 005 + township 004 without a licensed physician + township 005 without
+		// a centre + the county hospital
+		expect(county.gaps).toBe(5);
+		expect((await indicatorsOf(db.sql, '990101005')).gaps).toBe(1);
 		expect((await indicatorsOf(db.sql, '990100')).county_hospital_ok).toBe(0.5);
 	});
 
@@ -151,7 +155,7 @@ describe('indicators', () => {
 		expect(county.treatment_rate).toBe(1);
 		expect(county.overdue_problems).toBe(0);
 		expect(county.county_hospital_ok).toBe(1);
-		// only township 990101004 without a licensed physician is left
-		expect(county.gaps).toBe(1);
+		// only the townships without a licensed physician (004) or a centre (005) are left
+		expect(county.gaps).toBe(2);
 	});
 });

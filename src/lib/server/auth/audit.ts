@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '../db';
 import type { Viewer } from './viewer';
 
@@ -9,18 +10,39 @@ export interface AuditEntry {
 	after?: unknown;
 }
 
-const actorOf = (viewer: Viewer | null) =>
-	!viewer ? { actor: 'system', role: null } : viewer.kind === 'user' ? { actor: viewer.username, role: viewer.role } : { actor: `kiosk:${viewer.id}`, role: 'kiosk' };
+/** Who made a change, as the log names them; null is the system itself (seed, scripts). */
+export type Actor = Viewer | { actor: string; role: string } | null;
+
+const actorOf = (who: Actor) =>
+	!who
+		? { actor: 'system', role: null }
+		: 'actor' in who
+			? who
+			: who.kind === 'user'
+				? { actor: who.username, role: who.role }
+				: { actor: `kiosk:${who.id}`, role: 'kiosk' };
 
 /** Appends to the audit log; call it with the transaction that makes the change. */
-export async function audit(tx: Db, viewer: Viewer | null, entry: AuditEntry): Promise<void> {
-	const { actor, role } = actorOf(viewer);
+export async function audit(tx: Db, who: Actor, entry: AuditEntry): Promise<void> {
+	const { actor, role } = actorOf(who);
 	await tx`
 		insert into audit_log (actor, role, action, entity, entity_id, before, after)
 		values (${actor}, ${role}, ${entry.action}, ${entry.entity}, ${entry.entityId === null ? null : String(entry.entityId)},
 			${entry.before === undefined ? null : tx.json(entry.before as never)}, ${entry.after === undefined ? null : tx.json(entry.after as never)})
 	`;
 }
+
+const isDay = (text: string) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').refine(isDay, '没有这一天');
+
+/** Filters of the audit log, as the API and the admin page accept them. */
+export const auditFilters = z.object({
+	actor: z.string().max(60, '最多60个字符').optional(),
+	entity: z.string().max(40, '最多40个字符').optional(),
+	action: z.string().max(40, '最多40个字符').optional(),
+	from: day.optional(),
+	to: day.optional()
+});
 
 export interface AuditFilter {
 	actor?: string;
@@ -33,20 +55,17 @@ export interface AuditFilter {
 }
 
 export async function auditLog(db: Db, f: AuditFilter) {
-	const rows = await db`
-		select id, at, actor, role, action, entity, entity_id, before, after, count(*) over () as total
-		from audit_log
+	const where = db`
 		where true
 			${f.actor ? db`and actor = ${f.actor}` : db``}
 			${f.entity ? db`and entity = ${f.entity}` : db``}
 			${f.action ? db`and action = ${f.action}` : db``}
 			${f.from ? db`and at >= ${f.from}::date` : db``}
-			${f.to ? db`and at < ${f.to}::date + 1` : db``}
-		order by id desc
-		limit ${f.limit} offset ${f.offset}
-	`;
-	return {
-		total: rows.length ? Number(rows[0].total) : 0,
-		items: rows.map(({ total: _total, entity_id, ...row }) => ({ ...row, entityId: entity_id }))
-	};
+			${f.to ? db`and at < ${f.to}::date + 1` : db``}`;
+	const [rows, [{ total }]] = await Promise.all([
+		db`select id, at, actor, role, action, entity, entity_id, before, after from audit_log ${where}
+			order by id desc limit ${f.limit} offset ${f.offset}`,
+		db`select count(*)::int as total from audit_log ${where}`
+	]);
+	return { total, items: rows.map(({ entity_id, ...row }) => ({ ...row, entityId: entity_id })) };
 }

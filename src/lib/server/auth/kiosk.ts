@@ -1,8 +1,14 @@
+import { z } from 'zod';
 import { sql } from '../db';
 import { ApiError } from '../http/errors';
 import { audit } from './audit';
 import { digest, newToken } from './tokens';
 import type { Viewer } from './viewer';
+
+export const kioskTokenInput = z.object({
+	name: z.string().trim().min(1, '请填写名称').max(80, '名称最多80个字'),
+	region: z.string().regex(/^\d{6}$/, '应为6位地区代码（省、市或县）')
+});
 
 export async function createKioskToken(admin: Viewer, name: string, region: string): Promise<{ id: number; token: string }> {
 	const token = newToken();

@@ -26,7 +26,7 @@ export async function signIn(username: string, password: string, address: string
 	}
 	await clearFailures(username);
 	const session = await createSession(user.id);
-	await audit(sql, null, { action: 'login', entity: 'user', entityId: user.id, after: { username: user.username } });
+	await audit(sql, { actor: user.username, role: user.role }, { action: 'login', entity: 'user', entityId: user.id });
 	return session;
 }
 

@@ -17,6 +17,8 @@ export const userInput = z.object({
 export type UserInput = z.infer<typeof userInput>;
 
 /** Which levels of region each role may be scoped to (inspectors are scoped to a team). */
+const LEVEL_NAMES: Record<string, string> = { province: '省', city: '市', county: '县' };
+
 const SCOPE_LEVELS: Record<Exclude<Role, 'inspector'>, string[]> = {
 	leader: ['province', 'city'],
 	dispatcher: ['province'],
@@ -33,7 +35,7 @@ async function scopeColumns(db: Db, role: Role, scope: string) {
 	}
 	const [region] = await db`select level from region where code = ${scope}`;
 	if (!region || !SCOPE_LEVELS[role].includes(region.level)) {
-		throw new ApiError(422, 'invalid_scope', '该角色的管辖范围不正确', [{ field: 'scope', message: `应为${SCOPE_LEVELS[role].join('/')}级地区代码` }]);
+		throw new ApiError(422, 'invalid_scope', '该角色的管辖范围不正确', [{ field: 'scope', message: `应为${SCOPE_LEVELS[role].map((l) => LEVEL_NAMES[l]).join('或')}级地区代码` }]);
 	}
 	return { scope_region: scope, scope_team: null };
 }
@@ -71,6 +73,9 @@ export async function changeUser(actor: Viewer, id: number, change: UserChange) 
 	return sql.begin(async (tx) => {
 		const [before] = await tx`select ${publicColumns(tx)} from app_user where id = ${id} for update`;
 		if (!before) throw new ApiError(404, 'not_found', '没有该用户');
+		if (actor.kind === 'user' && actor.id === id && (change.disabled || (change.role && change.role !== 'admin'))) {
+			throw new ApiError(422, 'own_account', '不能停用自己的账号或取消自己的管理员角色');
+		}
 		const role = change.role ?? before.role;
 		const scopeGiven = change.scope ?? (role === 'inspector' ? before.scope_team : before.scope_region);
 		const scope = change.role || change.scope ? await scopeColumns(tx, role, scopeGiven ?? '') : { scope_region: before.scope_region, scope_team: before.scope_team };
@@ -103,6 +108,6 @@ export async function listUsers() {
 }
 
 export async function findLogin(name: string) {
-	const [row] = await sql`select id, username, password_hash, disabled from app_user where username = ${name.toLowerCase()}`;
-	return row as { id: number; username: string; password_hash: string; disabled: boolean } | undefined;
+	const [row] = await sql`select id, username, role, password_hash, disabled from app_user where username = ${name.toLowerCase()}`;
+	return row as { id: number; username: string; role: Role; password_hash: string; disabled: boolean } | undefined;
 }

@@ -1,12 +1,9 @@
 import { json } from '@sveltejs/kit';
-import { z } from 'zod';
-import { createKioskToken, listKioskTokens } from '$lib/server/auth/kiosk';
+import { createKioskToken, kioskTokenInput, listKioskTokens } from '$lib/server/auth/kiosk';
 import { requireRole } from '$lib/server/auth/scope';
 import { body } from '$lib/server/http/body';
 import { route } from '$lib/server/http/errors';
 import type { RequestHandler } from './$types';
-
-const input = z.object({ name: z.string().trim().min(1).max(80), region: z.string().regex(/^\d{6}$/, '应为6位地区代码') });
 
 export const GET: RequestHandler = route(async (event) => {
 	requireRole(event, 'admin');
@@ -16,6 +13,6 @@ export const GET: RequestHandler = route(async (event) => {
 
 export const POST: RequestHandler = route(async (event) => {
 	const admin = requireRole(event, 'admin');
-	const { name, region } = await body(event.request, input);
+	const { name, region } = await body(event.request, kioskTokenInput);
 	return json(await createKioskToken(admin, name, region), { status: 201 });
 });

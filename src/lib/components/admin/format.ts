@@ -1,0 +1,16 @@
+// Beijing time on the server and in every browser, so the rendered page and hydration agree.
+const dateTime = new Intl.DateTimeFormat('zh-CN', {
+	timeZone: 'Asia/Shanghai',
+	year: 'numeric',
+	month: '2-digit',
+	day: '2-digit',
+	hour: '2-digit',
+	minute: '2-digit',
+	second: '2-digit',
+	hour12: false
+});
+
+export const formatTime = (value: Date | string | null | undefined): string => (value ? dateTime.format(new Date(value)) : '—');
+
+/** A value of the audit log as one line of JSON; `∅` when there was none. */
+export const compactJson = (value: unknown): string => (value === null || value === undefined ? '∅' : JSON.stringify(value));

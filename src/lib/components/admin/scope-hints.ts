@@ -1,0 +1,8 @@
+/** What the scope field expects for each role (the rule itself is checked in lib/server/auth/users). */
+export const scopeHints: Record<string, string> = {
+	leader: '省或市的地区代码',
+	dispatcher: '省级地区代码',
+	county_officer: '县级地区代码',
+	inspector: '检查组编号',
+	admin: '省级地区代码'
+};
