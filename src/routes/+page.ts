@@ -10,6 +10,14 @@ async function collection(fetch: typeof globalThis.fetch, path: string): Promise
 	return res.json();
 }
 
+/** The scope region's own outline, for a city or county drawn on its own. */
+async function outline(fetch: typeof globalThis.fetch, code: string): Promise<FeatureCollection> {
+	const res = await fetch(`/api/regions/${code}`);
+	if (!res.ok) error(res.status, { code: 'load_failed', message: '加载失败' });
+	const region = await res.json();
+	return { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: region.geometry, properties: { code } }] };
+}
+
 export const load: PageLoad = async ({ fetch, parent }) => {
 	const { viewer } = await parent();
 	if (!viewer?.scope) redirect(303, '/login');
@@ -18,7 +26,7 @@ export const load: PageLoad = async ({ fetch, parent }) => {
 	const detail = level === 'province' || level === 'city' ? 'county' : 'township';
 	const [regions, outlines] = await Promise.all([
 		collection(fetch, `/api/regions/${code}/children?level=${detail}`),
-		level === 'province' ? collection(fetch, `/api/regions/${code}/children`) : Promise.resolve(undefined)
+		level === 'province' ? collection(fetch, `/api/regions/${code}/children`) : outline(fetch, code)
 	]);
 	return { scope: viewer.scope, regions, outlines };
 };

@@ -45,3 +45,9 @@ export const PATH_COLUMN: Record<Level, string> = {
 	township: 'township_code',
 	village: 'code'
 };
+
+/** The region's outline (province, city, county) or point (township, village) as GeoJSON. */
+export async function regionGeometry(code: string, db: Db = defaultSql): Promise<unknown> {
+	const [row] = await db`select st_asgeojson(coalesce(geom, point), 5)::jsonb as geometry from region where code = ${code}`;
+	return row?.geometry ?? null;
+}

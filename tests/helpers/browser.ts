@@ -1,0 +1,32 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { baseUrl, DEMO_PASSWORD } from './api';
+
+export const SCREENSHOTS = 'test-results/screenshots';
+
+/** Debian's Chromium, headless, kept off the network: nothing may leave localhost anyway. */
+export async function launch(): Promise<Browser> {
+	mkdirSync(SCREENSHOTS, { recursive: true });
+	return chromium.launch({
+		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run']
+	});
+}
+
+/** Every request a page makes that is not to the app itself. */
+export function watchOutside(page: Page): string[] {
+	const outside: string[] = [];
+	const own = new URL(baseUrl()).origin;
+	page.on('request', (request) => {
+		const url = request.url();
+		if (!url.startsWith(own) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+	});
+	return outside;
+}
+
+export async function signIn(page: Page, username: string, password = DEMO_PASSWORD): Promise<void> {
+	await page.goto(`${baseUrl()}/login`, { waitUntil: 'networkidle' });
+	await page.getByLabel('用户名').fill(username);
+	await page.getByLabel('密码').fill(password);
+	await page.getByRole('button', { name: '登录' }).click();
+}
