@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { baseUrl, DEMO_PASSWORD } from './api';
 
 export const SCREENSHOTS = 'test-results/screenshots';
@@ -29,4 +29,12 @@ export async function signIn(page: Page, username: string, password = DEMO_PASSW
 	await page.getByLabel('用户名').fill(username);
 	await page.getByLabel('密码').fill(password);
 	await page.getByRole('button', { name: '登录' }).click();
+}
+
+let pages = 0;
+
+/** A page in its own context; the test server reads the client address from X-Forwarded-For. */
+export async function newPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+	const context = await browser.newContext({ ...options, extraHTTPHeaders: { 'x-forwarded-for': `127.0.9.${++pages}` } });
+	return context.newPage();
 }
