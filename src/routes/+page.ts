@@ -20,7 +20,9 @@ async function outline(fetch: typeof globalThis.fetch, code: string): Promise<Fe
 
 export const load: PageLoad = async ({ fetch, parent }) => {
 	const { viewer } = await parent();
-	if (!viewer?.scope) redirect(303, '/login');
+	if (!viewer) redirect(303, '/login');
+	// an inspector is scoped to a team, not a region: there is no map of theirs to draw here
+	if (!viewer.scope) error(403, { code: 'no_region', message: '该账号没有地区范围，请从检查任务进入' });
 	const { code, level } = viewer.scope;
 	// a province or city is drawn as its counties inside city outlines; a county as its townships
 	const detail = level === 'province' || level === 'city' ? 'county' : 'township';

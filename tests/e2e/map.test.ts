@@ -57,4 +57,13 @@ describe('the province map', () => {
 		expect(outside).toEqual([]);
 		await page.close();
 	});
+
+	it('tells an inspector, who has no region, why there is no map instead of looping', async () => {
+		const page = await newPage(browser);
+		await signIn(page, 'inspector-1');
+		await page.getByRole('heading', { name: '403' }).waitFor({ timeout: 10_000 });
+		await expect(page.getByText('该账号没有地区范围').count()).resolves.toBe(1);
+		expect(new URL(page.url()).pathname).toBe('/');
+		await page.close();
+	});
 });
