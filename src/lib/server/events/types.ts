@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { PostedEventType } from '$lib/types/events';
+
+const isDay = (text: string) => {
+	const date = new Date(`${text}T00:00:00Z`);
+	return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+};
+
+// a field record's date: a real day, not in the future (a day of slack for time zones)
+const day = z
+	.string()
+	.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+	.refine(isDay, '没有这一天')
+	.refine((text) => Date.parse(`${text}T00:00:00Z`) <= Date.now() + 86_400_000, '日期不能晚于今天');
+
+const patientId = z.string().regex(/^[A-Za-z0-9_-]{4,40}$/, '患者编号不正确');
+const count = z.number().int('应为整数').min(0, '不能为负数').max(10_000, '数值过大');
+
+const patientEvent = z.object({ patient: patientId, date: day.optional() }).strict();
+
+export const PAYLOADS = {
+	'patient.treated': patientEvent,
+	'patient.followed_up': patientEvent,
+	'patient.signed': patientEvent,
+	'patient.enrolled': patientEvent,
+	'facility.updated': z
+		.object({
+			facility: z.string().min(1, '缺少机构编号').max(60, '机构编号过长'),
+			doctors: count.optional(),
+			licensed_doctors: count.optional(),
+			standard_met: z.boolean().optional()
+		})
+		.strict()
+		.refine((p) => p.doctors !== undefined || p.licensed_doctors !== undefined || p.standard_met !== undefined, {
+			message: '至少应更新 doctors、licensed_doctors 或 standard_met 之一',
+			path: ['doctors']
+		}),
+	'problem.status_changed': z
+		.object({
+			problem: z.number().int('应为整数').positive('问题编号不正确'),
+			status: z.enum(['open', 'rectifying', 'closed'], '状态应为 open、rectifying 或 closed')
+		})
+		.strict()
+} satisfies Record<PostedEventType, z.ZodType>;
+
+export type PostedPayload<T extends PostedEventType> = z.infer<(typeof PAYLOADS)[T]>;
+
+const POSTED = Object.keys(PAYLOADS) as [PostedEventType, ...PostedEventType[]];
+
+/** `POST /api/events`: the type picks the payload's schema; errors name `payload.<field>`. */
+export const postedEvent = z
+	.object({ type: z.enum(POSTED, `type 应为 ${POSTED.join('、')} 之一`), payload: z.record(z.string(), z.unknown()) })
+	.transform((input, ctx) => {
+		const parsed = PAYLOADS[input.type].safeParse(input.payload);
+		if (parsed.success) return { type: input.type, payload: parsed.data } as PostedEvent;
+		for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['payload', ...issue.path] });
+		return z.NEVER;
+	});
+
+export type PostedEvent = { [T in PostedEventType]: { type: T; payload: PostedPayload<T> } }[PostedEventType];
+
+export const IDEMPOTENCY_KEY = z.string().min(1, 'Idempotency-Key 不能为空').max(100, 'Idempotency-Key 最多100个字符');
