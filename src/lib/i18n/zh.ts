@@ -36,3 +36,24 @@ export const roleNames: Record<string, string> = {
 	admin: '管理员',
 	kiosk: '大屏'
 };
+
+const eventLabels: Record<string, string> = {
+	'patient.identified': '新识别患者',
+	'patient.treated': '患者已救治',
+	'patient.signed': '慢病已签约',
+	'patient.followed_up': '完成随访',
+	'patient.enrolled': '参保登记',
+	'facility.updated': '医疗机构更新',
+	'problem.created': '新问题',
+	'problem.status_changed': '问题整改进展',
+	'problem.overdue': '问题逾期',
+	'problem.supervised': '挂牌督办',
+	'talk.recorded': '约谈记录',
+	'team.status': '检查组状态',
+	'team.location': '检查组位置',
+	'team.assigned': '检查组派出',
+	'team.finding': '检查发现',
+	'indicators.changed': '指标变化'
+};
+
+export const eventLabel = (type: string) => eventLabels[type] ?? type;

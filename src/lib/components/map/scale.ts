@@ -31,15 +31,14 @@ function breaks(key: IndicatorKey): { stops: [number, string][]; first: string; 
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
-/** A MapLibre colour expression for the indicator, grey where the region has no value. */
+/**
+ * A MapLibre colour expression for the indicator, grey where the region has no value. A value
+ * pushed live into the feature's state wins over the one the features were loaded with.
+ */
 export function fillColor(key: IndicatorKey): ExpressionSpecification {
 	const { first, stops } = breaks(key);
-	return [
-		'case',
-		['==', ['get', key], null],
-		NO_DATA,
-		['step', ['to-number', ['get', key]], first, ...stops.flat()]
-	] as ExpressionSpecification;
+	const value: ExpressionSpecification = ['coalesce', ['feature-state', key], ['get', key]];
+	return ['case', ['==', value, null], NO_DATA, ['step', ['to-number', value], first, ...stops.flat()]] as ExpressionSpecification;
 }
 
 export function legend(key: IndicatorKey): LegendStep[] {

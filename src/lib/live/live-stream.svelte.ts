@@ -1,0 +1,98 @@
+import { io, type Socket } from 'socket.io-client';
+import type { LiveEvent } from '$lib/types/events';
+import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '$lib/types/socket';
+
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'refused';
+
+export interface LiveOptions {
+	/** the region to follow; the server checks it against the viewer's scope */
+	region: string;
+	/** a kiosk token, for wall screens without a session */
+	token?: string;
+	/** replay from here on the first subscription (omit for live events only) */
+	after?: number;
+	/** how many recent events to keep for a ticker */
+	keep?: number;
+}
+
+/**
+ * One live subscription, shared state for a page: the last `seq` seen, the connection state and
+ * the recent events. After a reconnect it subscribes again from the last `seq`, so the server
+ * replays what was missed; an event at or below the last `seq` is a duplicate and is dropped.
+ */
+export class LiveStream {
+	status: LiveStatus = $state('connecting');
+	lastSeq = $state(0);
+	receivedAt: Date | null = $state(null);
+	recent: LiveEvent[] = $state([]);
+	error: string | null = $state(null);
+
+	#socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
+	#listeners = new Set<(event: LiveEvent) => void>();
+	#subscribedOnce = false;
+
+	constructor(private readonly options: LiveOptions) {
+		if (options.after !== undefined) this.lastSeq = options.after;
+	}
+
+	start(): this {
+		const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+			path: '/socket.io',
+			transports: ['websocket'],
+			auth: this.options.token ? { token: this.options.token } : {}
+		});
+		socket.on('connect', () => void this.#subscribe(socket));
+		socket.on('disconnect', () => {
+			if (this.status !== 'refused') this.status = 'reconnecting';
+		});
+		socket.on('connect_error', (error) => {
+			if (error.message === 'unauthenticated') {
+				this.status = 'refused';
+				this.error = error.message;
+				socket.close();
+			} else this.status = 'reconnecting';
+		});
+		socket.on('event', (event) => this.#accept(event));
+		this.#socket = socket;
+		return this;
+	}
+
+	/** Calls `listener` for each new event, in `seq` order; returns the unsubscribe function. */
+	onEvent(listener: (event: LiveEvent) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	stop(): void {
+		this.#socket?.close();
+		this.#socket = undefined;
+	}
+
+	async #subscribe(socket: Socket<ServerToClientEvents, ClientToServerEvents>): Promise<void> {
+		const after = this.#subscribedOnce || this.options.after !== undefined ? this.lastSeq : undefined;
+		let ack: SubscribeAck;
+		try {
+			ack = await socket.timeout(15_000).emitWithAck('subscribe', { region: this.options.region, after });
+		} catch {
+			// no answer: drop the connection and let the client reconnect and try again
+			socket.disconnect().connect();
+			return;
+		}
+		if (!ack.ok) {
+			this.status = 'refused';
+			this.error = ack.error.message;
+			return;
+		}
+		this.#subscribedOnce = true;
+		this.status = 'live';
+		this.error = null;
+	}
+
+	#accept(event: LiveEvent): void {
+		if (event.seq <= this.lastSeq) return;
+		this.lastSeq = event.seq;
+		this.receivedAt = new Date();
+		this.recent = [event, ...this.recent].slice(0, this.options.keep ?? 50);
+		for (const listener of this.#listeners) listener(event);
+	}
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { call, login } from '../helpers/api';
+import { launch, newPage, SCREENSHOTS, signIn } from '../helpers/browser';
+
+describe('the map, live', () => {
+	let browser: Browser;
+	beforeAll(async () => {
+		browser = await launch();
+	});
+	afterAll(() => browser?.close());
+
+	it('takes an event posted through the API onto the open page within 2 s, without a reload', async () => {
+		const page = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+		let navigations = 0;
+		page.on('framenavigated', (frame) => {
+			if (frame === page.mainFrame()) navigations++;
+		});
+		await signIn(page, 'leader');
+		await page.getByTestId('region-map').and(page.locator('[data-drawn="true"]')).waitFor({ timeout: 30_000 });
+		const status = page.getByTestId('live-status');
+		await status.and(page.locator('[data-status="live"]')).waitFor({ timeout: 10_000 });
+		const before = Number(await status.getAttribute('data-seq'));
+		const loadedNavigations = navigations;
+
+		const dispatcher = await login('dispatcher', 'demo-password', '127.0.10.1');
+		const clinics = await call('/api/regions/371424/facilities?kind=village_clinic&limit=1', { cookie: dispatcher });
+		const facility = clinics.body.features[0].properties;
+		const posted = await call('/api/events', {
+			cookie: dispatcher,
+			method: 'POST',
+			json: { type: 'facility.updated', payload: { facility: facility.id, doctors: facility.doctors + 1 } },
+			headers: { 'idempotency-key': `live-test-${Date.now()}` }
+		});
+		expect(posted.status).toBe(201);
+		const started = Date.now();
+
+		await page.waitForFunction(
+			(seq) => Number(document.querySelector('[data-testid="live-status"]')?.getAttribute('data-seq')) >= seq,
+			posted.body.seq,
+			{ timeout: 2_000 }
+		);
+		expect(Date.now() - started).toBeLessThan(2_000);
+		expect(Number(await status.getAttribute('data-seq'))).toBeGreaterThan(before);
+		await expect(page.getByTestId('live-latest').textContent()).resolves.toContain('医疗机构更新');
+		expect(navigations).toBe(loadedNavigations);
+		await page.screenshot({ path: `${SCREENSHOTS}/map-live.png` });
+		await page.close();
+	});
+});
