@@ -189,7 +189,7 @@ describe('the live stream', () => {
 	it("sends a county officer nothing from another county", async () => {
 		const socket = await open(callers['officer-371424']);
 		const received = collect(socket);
-		expect(await subscribe(socket, '371424')).toEqual({ ok: true, replayed: 0 });
+		expect(await subscribe(socket, '371424')).toMatchObject({ ok: true, replayed: 0 });
 		expect((await subscribe(socket, '371425')).ok).toBe(false);
 		const res = await post(callers.dispatcher, followUp(other));
 		expect(res.status).toBe(201);
@@ -208,5 +208,36 @@ describe('the live stream', () => {
 		const changed = received.find((e) => e.type === 'indicators.changed' && e.seq === res.body.seq + 1);
 		expect(changed?.payload).toMatchObject({ cause: res.body.seq });
 		expect((changed?.payload as { regions: { code: string }[] }).regions.map((r) => r.code)).toEqual(['371425', '371400', '370000']);
+	});
+
+	it('gives a client that dropped its connection every event it missed, exactly once, when it comes back', async () => {
+		const officer = callers['officer-371424'];
+		const first = await open(officer);
+		const seen = collect(first);
+		const ack = await subscribe(first, '371424');
+		if (!ack.ok) throw new Error('subscribe refused');
+		const before = await post(officer, followUp(own[7]));
+		await settle();
+		const last = Math.max(ack.head, ...seen.map((e) => e.seq));
+		expect(last).toBeGreaterThanOrEqual(before.body.seq);
+		first.close();
+
+		// written while the client is away
+		const missed: number[] = [];
+		for (let i = 0; i < 5; i++) missed.push((await post(officer, followUp(own[10 + i]))).body.seq);
+
+		const again = await open(officer);
+		const received = collect(again);
+		const back = await subscribe(again, '371424', last);
+		const after = await post(officer, followUp(own[20]));
+		await settle(1_000);
+		expect(back).toMatchObject({ ok: true });
+		const seqs = received.map((e) => e.seq);
+		// every missed event and its indicators.changed, then the live one, none twice
+		for (const seq of missed) expect(seqs).toContain(seq);
+		expect(seqs).toContain(after.body.seq);
+		expect(new Set(seqs).size).toBe(seqs.length);
+		expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+		expect(seqs.every((seq) => seq > last)).toBe(true);
 	});
 });

@@ -83,6 +83,8 @@ export class LiveStream {
 			this.error = ack.error.message;
 			return;
 		}
+		// live only: what came before the subscription is not this page's to replay later
+		if (after === undefined) this.lastSeq = Math.max(this.lastSeq, ack.head);
 		this.#subscribedOnce = true;
 		this.status = 'live';
 		this.error = null;

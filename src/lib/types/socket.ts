@@ -5,7 +5,8 @@ export interface SubscribeRequest {
 }
 
 export type SubscribeAck =
-	| { ok: true; replayed: number }
+	/** `head`: the last seq the subscription starts from; later events arrive live */
+	| { ok: true; replayed: number; head: number }
 	| { ok: false; error: { code: string; message: string } };
 
 export interface ServerToClientEvents {

@@ -73,7 +73,7 @@ async function subscribeNow(socket: AppSocket, raw: unknown): Promise<Subscribed
 			const events = [...replay.items, ...held.filter((event) => !replayed.has(event.seq))].sort((a, b) => a.seq - b.seq);
 			for (const event of events) socket.emit('event', toClient(event));
 		};
-		return { ack: { ok: true, replayed: replay.items.length }, flush };
+		return { ack: { ok: true, replayed: replay.items.length, head: through }, flush };
 	} catch (error) {
 		live().held.delete(socket);
 		if (room) void socket.leave(room);
