@@ -12,8 +12,10 @@ function commandCentre(): Plugin {
 		async configureServer(server) {
 			const { boot } = await server.ssrLoadModule('/src/lib/server/boot.ts');
 			const { attachSocket } = await server.ssrLoadModule('/src/lib/server/events/socket.ts');
-			await boot();
+			const { startBackground } = await server.ssrLoadModule('/src/lib/server/background.ts');
+			const { config } = await boot();
 			if (server.httpServer) attachSocket(server.httpServer as Server);
+			await startBackground(config, { simulated: !process.argv.includes('--no-simulate') });
 		}
 	};
 }

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { boot } from '../src/lib/server/boot';
 import { closeDatabase } from '../src/lib/server/db';
 import { attachSocket } from '../src/lib/server/events/socket';
+import { startBackground } from '../src/lib/server/background';
 
 // Production entry: adapter-node's handler and socket.io on one HTTP server and one port.
 const started = Date.now();
@@ -25,6 +26,8 @@ const server = createServer((req, res) => {
 });
 const io = attachSocket(server);
 
+const stopBackground = await startBackground(config, { simulated: !process.argv.includes('--no-simulate') });
+
 server.listen(config.PORT, config.HOST, () => {
 	const address = server.address();
 	const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -38,6 +41,7 @@ async function shutdown(signal: string) {
 	console.log(`${signal}: shutting down`);
 	const force = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT * 1000);
 	force.unref();
+	stopBackground();
 	io.close();
 	await new Promise<void>((resolve) => server.close(() => resolve()));
 	await closeDatabase();

@@ -68,7 +68,7 @@ export async function startAppServer({ seed = 'demo', env = {} }: { seed?: strin
 		childEnv.EMBEDDED_DB_PORT = String(dbPort);
 		dbUrl = `postgres://postgres@127.0.0.1:${dbPort}/postgres`;
 	}
-	const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+	const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', '--no-simulate'], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
 	const baseUrl = `http://127.0.0.1:${port}`;
 	await waitHealthy(baseUrl, child, 180_000);
 	return {

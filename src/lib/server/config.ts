@@ -11,7 +11,9 @@ const schema = z.object({
 	EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 	SEED: z.enum(['demo', 'full', 'none']).optional(),
 	SEED_RANDOM: z.coerce.number().int().default(20191225),
-	SHUTDOWN_TIMEOUT: z.coerce.number().int().min(0).default(10)
+	SHUTDOWN_TIMEOUT: z.coerce.number().int().min(0).default(10),
+	DEADLINE_CHECK_SECONDS: z.coerce.number().int().min(1).default(60),
+	SIMULATE_PER_MINUTE: z.coerce.number().min(0).max(6000).default(30)
 });
 
 export type Config = z.infer<typeof schema>;

@@ -17,12 +17,13 @@ export interface EventPayloads {
 	'patient.enrolled': { patient: string; date: string };
 	'facility.updated': { facility: string; doctors?: number; licensed_doctors?: number; standard_met?: boolean };
 	'problem.status_changed': { problem: number; status: 'open' | 'rectifying' | 'closed'; from?: string };
+	'problem.overdue': { problem: number; code: string; deadline: string; supervised: boolean };
 	'indicators.changed': { regions: { code: string; level: Level; indicators: IndicatorValues }[]; cause: number };
 }
 
 export type EventType = keyof EventPayloads;
 /** Types a client may post to `POST /api/events`; the rest the server writes itself. */
-export type PostedEventType = Exclude<EventType, 'indicators.changed'>;
+export type PostedEventType = Exclude<EventType, 'indicators.changed' | 'problem.overdue'>;
 
 export interface LiveEvent<T extends EventType = EventType> {
 	seq: number;

@@ -127,7 +127,7 @@ const PLANNERS: { [T in PostedEventType]: Planner<T> } = {
 const forbidden = () => new ApiError(403, 'forbidden', '无权对该对象提交事件');
 
 /** The county, city and province of `region` with their indicators as `tx` now sees them. */
-async function indicatorsAbove(tx: Db, region: Region) {
+export async function indicatorsAbove(tx: Db, region: Region) {
 	const levels: [Level, string | null][] = [
 		['county', region.countyCode],
 		['city', region.cityCode],

@@ -1,0 +1,61 @@
+import { sql } from '../db';
+import { userViewer } from '../auth/sessions';
+import type { Viewer } from '../auth/viewer';
+import { postEvent } from './post';
+import type { PostedEvent } from './types';
+
+/**
+ * The demo's field: posts a steady, plausible mix of progress events through the same code as
+ * a real dispatcher's POST /api/events (validation, scope, counters, audit, event, broadcast).
+ */
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function pick(): Promise<PostedEvent | null> {
+	const roll = Math.random();
+	if (roll < 0.45) {
+		const [p] = await sql`select id from patient tablesample system (1) where category = 'chronic' and signed_on is not null limit 1`;
+		return p ? { type: 'patient.followed_up', payload: { patient: p.id, date: today() } } : null;
+	}
+	if (roll < 0.6) {
+		const [p] = await sql`select id from patient where category = 'serious_illness' and identified_on is not null and treated_on is null order by random() limit 1`;
+		return p ? { type: 'patient.treated', payload: { patient: p.id, date: today() } } : null;
+	}
+	if (roll < 0.7) {
+		const [p] = await sql`select id from patient where category = 'chronic' and signed_on is null order by random() limit 1`;
+		return p ? { type: 'patient.signed', payload: { patient: p.id, date: today() } } : null;
+	}
+	if (roll < 0.85) {
+		// a clinic without a qualified doctor gains one
+		const [f] = await sql`select id, doctors from facility where kind = 'village_clinic' and doctors = 0 and licensed_doctors = 0 order by random() limit 1`;
+		return f ? { type: 'facility.updated', payload: { facility: f.id, doctors: f.doctors + 1 } } : null;
+	}
+	const [q] = await sql`select id, status from problem where status <> 'closed' order by random() limit 1`;
+	return q ? { type: 'problem.status_changed', payload: { problem: Number(q.id), status: q.status === 'open' ? 'rectifying' : 'closed' } } : null;
+}
+
+async function poster(): Promise<Viewer | null> {
+	const [row] = await sql`
+		select u.id, u.username, u.role, u.scope_team, r.level, r.code, r.name
+		from app_user u join region r on r.code = u.scope_region
+		where u.username = 'dispatcher' and u.demo and not u.disabled
+	`;
+	return row ? userViewer(row as never, 'simulator') : null;
+}
+
+/** Starts posting `perMinute` events a minute on demo data; returns the function that stops it. */
+export async function simulate(perMinute: number): Promise<() => void> {
+	const [meta] = await sql`select (value ->> 'demo')::boolean as demo from app_meta where key = 'dataset'`;
+	const viewer = meta?.demo ? await poster() : null;
+	if (!viewer || perMinute <= 0) return () => {};
+	console.log(`simulating field events: ${perMinute} a minute (--no-simulate turns it off)`);
+	const timer = setInterval(async () => {
+		try {
+			const event = await pick();
+			if (event) await postEvent(viewer, event, null);
+		} catch (error) {
+			console.error('simulated event failed:', (error as Error).message);
+		}
+	}, 60_000 / perMinute);
+	timer.unref();
+	return () => clearInterval(timer);
+}
