@@ -10,26 +10,28 @@ import type { PostedEvent } from './types';
  */
 const today = () => new Date().toISOString().slice(0, 10);
 
-async function pick(): Promise<PostedEvent | null> {
+async function pick(province: string): Promise<PostedEvent | null> {
+	// subjects inside the poster's province only: the scope check would refuse the rest
+	const inside = sql`left(county_code, 2) = ${province.slice(0, 2)}`;
 	const roll = Math.random();
 	if (roll < 0.45) {
-		const [p] = await sql`select id from patient tablesample system (1) where category = 'chronic' and signed_on is not null limit 1`;
+		const [p] = await sql`select id from patient tablesample system (1) where ${inside} and category = 'chronic' and signed_on is not null limit 1`;
 		return p ? { type: 'patient.followed_up', payload: { patient: p.id, date: today() } } : null;
 	}
 	if (roll < 0.6) {
-		const [p] = await sql`select id from patient where category = 'serious_illness' and identified_on is not null and treated_on is null order by random() limit 1`;
+		const [p] = await sql`select id from patient where ${inside} and category = 'serious_illness' and identified_on is not null and treated_on is null order by random() limit 1`;
 		return p ? { type: 'patient.treated', payload: { patient: p.id, date: today() } } : null;
 	}
 	if (roll < 0.7) {
-		const [p] = await sql`select id from patient where category = 'chronic' and signed_on is null order by random() limit 1`;
+		const [p] = await sql`select id from patient where ${inside} and category = 'chronic' and signed_on is null order by random() limit 1`;
 		return p ? { type: 'patient.signed', payload: { patient: p.id, date: today() } } : null;
 	}
 	if (roll < 0.85) {
 		// a clinic without a qualified doctor gains one
-		const [f] = await sql`select id, doctors from facility where kind = 'village_clinic' and doctors = 0 and licensed_doctors = 0 order by random() limit 1`;
+		const [f] = await sql`select id, doctors from facility where ${inside} and kind = 'village_clinic' and doctors = 0 and licensed_doctors = 0 order by random() limit 1`;
 		return f ? { type: 'facility.updated', payload: { facility: f.id, doctors: f.doctors + 1 } } : null;
 	}
-	const [q] = await sql`select id, status from problem where status <> 'closed' order by random() limit 1`;
+	const [q] = await sql`select id, status from problem where ${inside} and status <> 'closed' order by random() limit 1`;
 	return q ? { type: 'problem.status_changed', payload: { problem: Number(q.id), status: q.status === 'open' ? 'rectifying' : 'closed' } } : null;
 }
 
@@ -46,11 +48,11 @@ async function poster(): Promise<Viewer | null> {
 export async function simulate(perMinute: number): Promise<() => void> {
 	const [meta] = await sql`select (value ->> 'demo')::boolean as demo from app_meta where key = 'dataset'`;
 	const viewer = meta?.demo ? await poster() : null;
-	if (!viewer || perMinute <= 0) return () => {};
+	if (!viewer || viewer.kind !== 'user' || !viewer.scope || perMinute <= 0) return () => {};
 	console.log(`simulating field events: ${perMinute} a minute (--no-simulate turns it off)`);
 	const timer = setInterval(async () => {
 		try {
-			const event = await pick();
+			const event = await pick(viewer.scope!.code);
 			if (event) await postEvent(viewer, event, null);
 		} catch (error) {
 			console.error('simulated event failed:', (error as Error).message);
