@@ -158,4 +158,26 @@ describe('indicators', () => {
 		// only the townships without a licensed physician (004) or a centre (005) are left
 		expect(county.gaps).toBe(2);
 	});
+
+	it('counts two concurrent changes in one village once each', async () => {
+		const sql = db.sql;
+		await sql`update patient set treated_on = null where id in ('S001', 'S002')`;
+		await sql`select recompute_counters()`;
+		let firstChanged!: () => void;
+		const changed = new Promise<void>((resolve) => (firstChanged = resolve));
+		// the first change stays open while the second runs all the way through
+		const first = sql.begin((tx) =>
+			changeUnits(tx, ['990101001001'], async () => {
+				await tx`update patient set treated_on = '2020-03-01' where id = 'S001'`;
+				firstChanged();
+				await new Promise((r) => setTimeout(r, 500));
+			})
+		);
+		await changed;
+		const second = sql.begin((tx) =>
+			changeUnits(tx, ['990101001001'], () => tx`update patient set treated_on = '2020-03-01' where id = 'S002'`)
+		);
+		await Promise.all([first, second]);
+		expect(await counterDrift(sql)).toEqual([]);
+	});
 });

@@ -43,7 +43,11 @@ async function applyDelta(tx: Db, before: UnitState, after: UnitState): Promise<
  * The counts come from the same SQL as the full recomputation, so the two cannot disagree.
  */
 export async function changeUnits<T>(tx: Db, units: string[], change: () => Promise<T>): Promise<T> {
-	const distinct = [...new Set(units)];
+	const distinct = [...new Set(units)].sort();
+	// one change per unit at a time: under READ COMMITTED a concurrent change committed between
+	// our two snapshots would otherwise be counted twice. `no key update` leaves foreign-key
+	// checks (key share) on the region free; sorted codes keep two units' lockers from deadlock.
+	await tx`select 1 from region where code in ${tx(distinct)} order by code for no key update`;
 	const before = await Promise.all(distinct.map((unit) => snapshot(tx, unit)));
 	const result = await change();
 	for (const [i, unit] of distinct.entries()) {
