@@ -14,7 +14,7 @@ export interface TestDatabase {
 }
 
 /** The server the suite runs against: DATABASE_URL (a PostgreSQL server, on which it creates fresh databases) or embedded. */
-export const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+export const serverUrl = process.env.DATABASE_URL;
 
 const options = {
 	onnotice: () => {},

@@ -45,7 +45,7 @@ async function waitHealthy(baseUrl: string, child: ChildProcess, timeoutMs: numb
 export async function startAppServer({ seed = 'demo', env = {} }: { seed?: string; env?: Record<string, string> } = {}): Promise<AppServer> {
 	ensureBuilt();
 	const port = await freePort();
-	const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+	const serverUrl = process.env.DATABASE_URL;
 	const dataDir = mkdtempSync(join(tmpdir(), 'hcc-app-'));
 	let dbUrl: string;
 	let dropDatabase = async () => {};

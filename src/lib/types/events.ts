@@ -33,10 +33,3 @@ export interface LiveEvent<T extends EventType = EventType> {
 	path: EventPath;
 	payload: EventPayloads[T];
 }
-
-// `event` joins the socket contract here, where its type lives
-declare module './socket' {
-	interface ServerToClientEvents {
-		event: (event: LiveEvent) => void;
-	}
-}

@@ -1,4 +1,6 @@
 /** The socket.io contract, shared by the server and the pages. */
+import type { LiveEvent } from './events';
+
 export interface SubscribeRequest {
 	region: string;
 	after?: number;
@@ -11,6 +13,8 @@ export type SubscribeAck =
 
 export interface ServerToClientEvents {
 	hello: (info: { version: string; time: string }) => void;
+	/** one event of the live stream, in seq order */
+	event: (event: LiveEvent) => void;
 }
 
 export interface ClientToServerEvents {
