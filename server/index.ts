@@ -24,7 +24,10 @@ const server = createServer((req, res) => {
 		res.end('Not found');
 	});
 });
-const io = attachSocket(server);
+const io = await attachSocket(server, { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX }).catch((error: Error) => {
+	console.error(`cannot start: Redis at REDIS_URL: ${error.message}`);
+	process.exit(1);
+});
 
 const stopBackground = await startBackground(config, { simulated: !process.argv.includes('--no-simulate') });
 

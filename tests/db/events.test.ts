@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/db';
-import { addFacility, addPatient, addProblem, addTownship, addVillage, buildProvince } from '../helpers/fixtures';
+import { addFacility, addPatient, addProblem, addTownship, addVillage, buildProvince, refusal } from '../helpers/fixtures';
 import type { Viewer } from '../../src/lib/server/auth/viewer';
-import { ApiError } from '../../src/lib/server/http/errors';
 import { findRegion } from '../../src/lib/server/geo/regions';
 import { counterDrift } from '../../src/lib/server/indicators/counters';
 import { regionIndicators } from '../../src/lib/server/indicators/queries';
@@ -43,14 +42,6 @@ async function build(sql: Sql) {
 	await sql`select recompute_counters()`;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-	const error = await promise.then(
-		() => null,
-		(e: unknown) => e
-	);
-	expect(error).toBeInstanceOf(ApiError);
-	return error as ApiError;
-}
 
 const signed = (patient: string, date = '2020-03-02'): PostedEvent => ({ type: 'patient.signed', payload: { patient, date } });
 

@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+import { ApiError } from '../../src/lib/server/http/errors';
 import type { Sql } from '../../src/lib/server/db';
 
 /** A square around (lon, lat) as a MultiPolygon. */
@@ -80,3 +82,13 @@ export async function addProblem(db: Sql, code: string, region: string, opts: { 
 
 /** ISO date `days` before today (the follow-up window is counted back from today). */
 export const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
+/** The ApiError a call was refused with (fails the test when it was not refused). */
+export async function refusal(promise: Promise<unknown>): Promise<ApiError> {
+	const error = await promise.then(
+		() => null,
+		(e: unknown) => e
+	);
+	expect(error).toBeInstanceOf(ApiError);
+	return error as ApiError;
+}

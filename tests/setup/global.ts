@@ -6,7 +6,7 @@ let server: AppServer | undefined;
 
 export async function setup(project: TestProject) {
 	// the tests speak for several client addresses (login rate limit per address)
-	server = await startAppServer({ seed: 'demo', env: { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' } });
+	server = await startAppServer({ seed: 'demo', env: { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1', DEADLINE_CHECK_SECONDS: '5' } });
 	project.provide('baseUrl', server.baseUrl);
 	project.provide('dbUrl', server.dbUrl);
 }

@@ -13,6 +13,8 @@ export interface LiveOptions {
 	after?: number;
 	/** how many recent events to keep for a ticker */
 	keep?: number;
+	/** the server, when not the page's own origin (tests, other tools) */
+	url?: string;
 }
 
 /**
@@ -29,21 +31,23 @@ export class LiveStream {
 
 	#socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
 	#listeners = new Set<(event: LiveEvent) => void>();
+	#resyncs = new Set<() => void>();
 	#subscribedOnce = false;
+	#resubscribing = false;
 
 	constructor(private readonly options: LiveOptions) {
 		if (options.after !== undefined) this.lastSeq = options.after;
 	}
 
 	start(): this {
-		const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
-			path: '/socket.io',
-			transports: ['websocket'],
-			auth: this.options.token ? { token: this.options.token } : {}
-		});
+		const options = { path: '/socket.io', transports: ['websocket'], auth: this.options.token ? { token: this.options.token } : {} };
+		const socket: Socket<ServerToClientEvents, ClientToServerEvents> = this.options.url ? io(this.options.url, options) : io(options);
 		socket.on('connect', () => void this.#subscribe(socket));
-		socket.on('disconnect', () => {
-			if (this.status !== 'refused') this.status = 'reconnecting';
+		socket.on('disconnect', (reason) => {
+			if (this.status === 'refused') return;
+			this.status = 'reconnecting';
+			// cut by the server (a revoked token, a logout): try once more, and the handshake says why
+			if (reason === 'io server disconnect') socket.connect();
 		});
 		socket.on('connect_error', (error) => {
 			if (error.message === 'unauthenticated') {
@@ -52,7 +56,7 @@ export class LiveStream {
 				socket.close();
 			} else this.status = 'reconnecting';
 		});
-		socket.on('event', (event) => this.#accept(event));
+		socket.on('event', (event) => this.#accept(event, socket));
 		this.#socket = socket;
 		return this;
 	}
@@ -63,19 +67,33 @@ export class LiveStream {
 		return () => this.#listeners.delete(listener);
 	}
 
+	/**
+	 * Calls `listener` when the page has been away too long for a replay (the server caps it):
+	 * the stream goes on live from now, and the page reloads its data instead.
+	 */
+	onResync(listener: () => void): () => void {
+		this.#resyncs.add(listener);
+		return () => this.#resyncs.delete(listener);
+	}
+
 	stop(): void {
 		this.#socket?.close();
 		this.#socket = undefined;
 	}
 
-	async #subscribe(socket: Socket<ServerToClientEvents, ClientToServerEvents>): Promise<void> {
-		const after = this.#subscribedOnce || this.options.after !== undefined ? this.lastSeq : undefined;
+	async #subscribe(socket: Socket<ServerToClientEvents, ClientToServerEvents>, resync = false): Promise<void> {
+		const after = !resync && (this.#subscribedOnce || this.options.after !== undefined) ? this.lastSeq : undefined;
 		let ack: SubscribeAck;
 		try {
 			ack = await socket.timeout(15_000).emitWithAck('subscribe', { region: this.options.region, after });
 		} catch {
 			// no answer: drop the connection and let the client reconnect and try again
 			socket.disconnect().connect();
+			return;
+		}
+		if (!ack.ok && ack.error.code === 'too_far_behind' && this.#resyncs.size) {
+			await this.#subscribe(socket, true);
+			for (const listener of this.#resyncs) listener();
 			return;
 		}
 		if (!ack.ok) {
@@ -90,8 +108,17 @@ export class LiveStream {
 		this.error = null;
 	}
 
-	#accept(event: LiveEvent): void {
+	#accept(event: LiveEvent & { prev?: number | null }, socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
 		if (event.seq <= this.lastSeq) return;
+		// something between the last seq seen and this event went missing: ask for it again; this
+		// event and those after it come back in the replay
+		if (event.prev != null && event.prev > this.lastSeq) {
+			if (!this.#resubscribing) {
+				this.#resubscribing = true;
+				void this.#subscribe(socket).finally(() => (this.#resubscribing = false));
+			}
+			return;
+		}
 		this.lastSeq = event.seq;
 		this.receivedAt = new Date();
 		this.recent = [event, ...this.recent].slice(0, this.options.keep ?? 50);

@@ -1,10 +1,12 @@
 import type { Config } from './config';
 import { watchDeadlines } from './events/deadlines';
+import { followLog } from './events/publish';
 import { simulate } from './events/simulator';
+import { keepSnapshots } from './indicators/snapshots';
 
-/** The server's own work beside requests: the deadline watcher, and in demo mode the simulator. */
+/** The server's own work beside requests: the deadline watcher, the daily indicator snapshot, and in demo mode the simulator. */
 export async function startBackground(config: Config, { simulated }: { simulated: boolean }): Promise<() => void> {
-	const stops = [watchDeadlines(config.DEADLINE_CHECK_SECONDS * 1000)];
+	const stops: (() => unknown)[] = [watchDeadlines(config.DEADLINE_CHECK_SECONDS * 1000), followLog(config.LOG_POLL_SECONDS * 1000), keepSnapshots()];
 	if (simulated) stops.push(await simulate(config.SIMULATE_PER_MINUTE));
 	return () => stops.forEach((stop) => stop());
 }

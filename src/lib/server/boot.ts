@@ -3,6 +3,7 @@ import { openDatabase, type DbKind } from './db';
 import { migrate } from './db/migrate';
 import { seed } from './seed';
 import { assertNoStrayDemoUsers, createDemoUsers } from './auth/demo-users';
+import { takeSnapshot } from './indicators/snapshots';
 
 export interface Booted {
 	config: Config;
@@ -34,5 +35,7 @@ export async function boot(env: NodeJS.ProcessEnv = process.env): Promise<Booted
 		console.log(`demo data and demo accounts loaded in ${(summary.elapsedMs / 1000).toFixed(1)} s`);
 	}
 	await assertNoStrayDemoUsers(sql);
+	// "change today" needs the day's first values: taken now if the day has none yet
+	await takeSnapshot(sql);
 	return { config, db: kind };
 }

@@ -7,13 +7,30 @@ const schema = z.object({
 		(value) => (value === '' ? undefined : value),
 		z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional()
 	),
+	REDIS_URL: z.preprocess(
+		(value) => (value === '' ? undefined : value),
+		z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional()
+	),
+	/** the prefix of the Redis keys the app nodes share: one per deployment on a shared Redis */
+	REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,60}$/, 'REDIS_PREFIX: letters, digits, _ : . - only').default('hcc'),
 	DATA_DIR: z.string().default('./data'),
 	EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 	SEED: z.enum(['demo', 'full', 'none']).optional(),
 	SEED_RANDOM: z.coerce.number().int().default(20191225),
 	SHUTDOWN_TIMEOUT: z.coerce.number().int().min(0).default(10),
+	/** how often a node looks for commits no one announced (another node's, while Redis was away) */
+	LOG_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(2),
 	DEADLINE_CHECK_SECONDS: z.coerce.number().int().min(1).default(60),
-	SIMULATE_PER_MINUTE: z.coerce.number().min(0).max(6000).default(30)
+	SIMULATE_PER_MINUTE: z.coerce.number().min(0).max(6000).default(30),
+	// the wall screen: a county silent for longer is marked; the unattended tour's step
+	WALL_STALE_MINUTES: z.coerce.number().positive().max(60 * 24 * 30).default(120),
+	WALL_TOUR_SECONDS: z.coerce.number().int().min(5).max(3600).default(20),
+	// first day of the campaign's deployment phase; without it the demo places today in rectification
+	CAMPAIGN_START: z
+		.string()
+		.regex(/^\d{4}-\d{2}-\d{2}$/, 'CAMPAIGN_START must be a date, YYYY-MM-DD')
+		.refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)), 'CAMPAIGN_START is not a real day')
+		.optional()
 });
 
 export type Config = z.infer<typeof schema>;

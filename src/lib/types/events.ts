@@ -1,6 +1,14 @@
 /** The live stream's events (SPEC §4), shared by the server and the pages. */
 import type { IndicatorValues, Level } from '$lib/indicators';
 
+export const TEAM_STATUSES = ['idle', 'travelling', 'inspecting', 'off_duty'] as const;
+export type TeamStatus = (typeof TEAM_STATUSES)[number];
+
+export const PROBLEM_CATEGORIES = ['clinic', 'doctor', 'hospital', 'insurance', 'treatment', 'chronic', 'followup', 'data', 'other'] as const;
+export type ProblemCategory = (typeof PROBLEM_CATEGORIES)[number];
+export const PROBLEM_SOURCES = ['screening', 'inspection', 'cross_inspection', 'self_check', 'audit', 'complaint', 'media'] as const;
+export type ProblemSource = (typeof PROBLEM_SOURCES)[number];
+
 /** Region codes on an event's path, as far down as its subject lies. */
 export interface EventPath {
 	province: string;
@@ -11,13 +19,29 @@ export interface EventPath {
 }
 
 export interface EventPayloads {
+	'patient.identified': { patient: string; date: string };
 	'patient.treated': { patient: string; date: string };
 	'patient.followed_up': { patient: string; date: string };
 	'patient.signed': { patient: string; date: string };
 	'patient.enrolled': { patient: string; date: string };
 	'facility.updated': { facility: string; doctors?: number; licensed_doctors?: number; standard_met?: boolean };
-	'problem.status_changed': { problem: number; status: 'open' | 'rectifying' | 'closed'; from?: string };
+	'problem.created': {
+		problem: number;
+		code: string;
+		region: string;
+		category: ProblemCategory;
+		source: ProblemSource;
+		deadline: string;
+	};
+	'problem.status_changed': { problem: number; code?: string; status: 'open' | 'rectifying' | 'closed'; from?: string };
+	'problem.supervised': { problem: number; code: string; deadline: string };
 	'problem.overdue': { problem: number; code: string; deadline: string; supervised: boolean };
+	'talk.recorded': { talk: number; region: { code: string; name: string; level: Level }; leader: string; reason: string; heldOn: string };
+	// team.* events are sealed: only province-scope leaders, dispatchers, admins and the team itself
+	'team.status': { team: string; status: TeamStatus; assignment: number | null };
+	'team.location': { team: string; lon: number; lat: number };
+	'team.assigned': { team: string; assignment: number; county: { code: string; name: string }; unannounced: boolean; startsOn: string };
+	'team.finding': { team: string; problem: number; code: string; region: string; category: ProblemCategory };
 	'indicators.changed': { regions: { code: string; level: Level; indicators: IndicatorValues }[]; cause: number };
 }
 

@@ -13,8 +13,11 @@ export type SubscribeAck =
 
 export interface ServerToClientEvents {
 	hello: (info: { version: string; time: string }) => void;
-	/** one event of the live stream, in seq order */
-	event: (event: LiveEvent) => void;
+	/**
+	 * One event of the live stream, in seq order. `prev` is the seq of the event sent before it on
+	 * this socket (or where the subscription started): a client that has not seen `prev` has a gap.
+	 */
+	event: (event: LiveEvent & { prev: number | null }) => void;
 }
 
 export interface ClientToServerEvents {

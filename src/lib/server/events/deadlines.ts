@@ -2,7 +2,7 @@ import { sql as defaultSql, type Sql } from '../db';
 import { audit } from '../auth/audit';
 import { findRegion } from '../geo/regions';
 import { changeUnits } from '../indicators/counters';
-import { appendEvent, type StoredEvent } from './log';
+import { appendEvents, type NewEvent, type StoredEvent } from './log';
 import { indicatorsAbove } from './post';
 import { publish } from './publish';
 
@@ -23,19 +23,20 @@ export async function markOverdue(db: Sql = defaultSql): Promise<StoredEvent[]> 
 			limit ${BATCH}
 			for update skip locked
 		`;
-		const appended: StoredEvent[] = [];
+		const planned: NewEvent[] = [];
 		for (const problem of due) {
 			const region = await findRegion(problem.region_code, tx);
 			if (!region) continue;
 			await changeUnits(tx, [problem.region_code], () => tx`update problem set is_overdue = true, updated_at = now() where id = ${problem.id}`);
 			await audit(tx, null, { action: 'overdue', entity: 'problem', entityId: problem.id, before: { is_overdue: false }, after: { is_overdue: true } });
 			const payload = { problem: Number(problem.id), code: problem.code, deadline: problem.deadline, supervised: problem.supervised };
-			appended.push(await appendEvent(tx, { type: 'problem.overdue', region, actor: 'system', payload }));
 			const regions = await indicatorsAbove(tx, region);
 			const path = { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null };
-			appended.push(await appendEvent(tx, { type: 'indicators.changed', region: path, actor: 'system', payload: { regions, cause: appended.at(-1)!.seq } }));
+			planned.push({ type: 'problem.overdue', region, actor: 'system', payload });
+			planned.push({ type: 'indicators.changed', region: path, actor: 'system', payload: { regions }, causeIndex: planned.length - 1 });
 		}
-		return appended;
+		// all at once, last: the event lock is held from here to commit
+		return planned.length ? appendEvents(tx, planned) : ([] as StoredEvent[]);
 	});
 	if (events.length) publish(events[0].seq);
 	return events;

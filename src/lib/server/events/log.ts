@@ -18,6 +18,8 @@ export interface NewEvent {
 	payload: object;
 	sealed?: boolean;
 	idempotencyKey?: string | null;
+	/** the payload's `cause` is the seq of the event at this index of the same append (indicators.changed) */
+	causeIndex?: number;
 }
 
 export interface StoredEvent extends LiveEvent {
@@ -61,23 +63,45 @@ function toEvent(row: any): StoredEvent {
 }
 
 /**
- * Appends one event in the caller's transaction. Call it last, right before commit: the
- * event lock it takes is held until then and every other writer waits on it.
+ * Appends events in the caller's transaction, with consecutive seqs. Call it last, right before
+ * commit: the event lock it takes is held until then and every other writer waits on it. The
+ * lock and the insert go out together (one pipeline), so the lock holder waits on no round trip
+ * to this process before its insert runs; the insert's snapshot, taken once the lock is granted,
+ * sees the previous holder's commit.
  */
+export async function appendEvents(tx: Db, events: NewEvent[]): Promise<StoredEvent[]> {
+	const rows = events.map((event, i) => {
+		const path = pathOf(event.region);
+		return {
+			ord: i + 1,
+			type: event.type,
+			...path,
+			actor: event.actor,
+			payload: event.payload,
+			sealed: event.sealed ?? false,
+			key: event.idempotencyKey ?? null,
+			cause: event.causeIndex === undefined ? null : event.causeIndex + 1
+		};
+	});
+	const [, inserted] = await Promise.all([
+		tx`select pg_advisory_xact_lock(${EVENT_LOCK}::bigint)`,
+		tx`
+			insert into event (seq, at, type, province_code, city_code, county_code, township_code, village_code,
+				actor, payload, sealed, idempotency_key)
+			-- the clock read under the lock, not at the transaction's start, so that at runs with seq
+			select m.head + r.ord, clock_timestamp(), r.type, r.province, r.city, r.county, r.township, r.village, r.actor,
+				case when r.cause is null then r.payload else r.payload || jsonb_build_object('cause', m.head + r.cause) end, r.sealed, r.key
+			from (select coalesce(max(seq), 0) as head from event) m,
+				jsonb_to_recordset(${tx.json(rows as never)}) as r(ord int, type text, province text, city text, county text,
+					township text, village text, actor text, payload jsonb, sealed boolean, key text, cause int)
+			order by r.ord
+			returning *`
+	]);
+	return inserted.map(toEvent).sort((a, b) => a.seq - b.seq);
+}
+
 export async function appendEvent(tx: Db, event: NewEvent): Promise<StoredEvent> {
-	const path = pathOf(event.region);
-	await tx`select pg_advisory_xact_lock(${EVENT_LOCK}::bigint)`;
-	const [row] = await tx`
-		insert into event (seq, at, type, province_code, city_code, county_code, township_code, village_code,
-			actor, payload, sealed, idempotency_key)
-		-- the clock read under the lock, not at the transaction's start, so that at runs with seq
-		select coalesce(max(seq), 0) + 1, clock_timestamp(), ${event.type}, ${path.province}, ${path.city}, ${path.county},
-			${path.township}, ${path.village}, ${event.actor}, ${tx.json(event.payload as never)},
-			${event.sealed ?? false}, ${event.idempotencyKey ?? null}
-		from event
-		returning *
-	`;
-	return toEvent(row);
+	return (await appendEvents(tx, [event]))[0];
 }
 
 /** Who reads sealed events (team movements, unannounced assignments): SPEC §4. */
@@ -103,20 +127,28 @@ export interface EventQuery {
 	upTo?: number;
 }
 
-/** Events after `after` in `region` (or everywhere), in seq order, as `reader` may see them. */
-export async function eventsAfter(db: Db, q: EventQuery, reader: Reader): Promise<{ items: StoredEvent[]; total: number }> {
+/**
+ * Events after `after` in `region` (or everywhere), in seq order, as `reader` may see them;
+ * `total` counts all of them, which costs a scan of the rest: `count: false` skips it.
+ */
+export async function eventsAfter(
+	db: Db,
+	q: EventQuery,
+	reader: Reader,
+	{ count = true }: { count?: boolean } = {}
+): Promise<{ items: StoredEvent[]; total: number }> {
 	const where = db`
 		where seq > ${q.after}
 			${q.upTo === undefined ? db`` : db`and seq <= ${q.upTo}`}
 			${q.region ? db`and ${db(COLUMN[q.region.level])} = ${q.region.code}` : db``}
 			${reader.sealed ? db`` : reader.team ? db`and (not sealed or payload->>'team' = ${reader.team})` : db`and not sealed`}`;
 	const rows = await db`
-		select seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed,
-			count(*) over () as total
+		select seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed
+			${count ? db`, count(*) over () as total` : db``}
 		from event ${where}
 		order by seq limit ${q.limit}
 	`;
-	const total = rows.length ? Number(rows[0].total) : 0;
+	const total = !count ? rows.length : rows.length ? Number(rows[0].total) : 0;
 	return { items: rows.map(toEvent), total };
 }
 

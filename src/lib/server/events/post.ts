@@ -1,146 +1,27 @@
 import { sql as defaultSql, type Db, type Sql } from '../db';
 import { audit } from '../auth/audit';
 import { covers } from '../auth/scope';
-import type { Role, Viewer } from '../auth/viewer';
+import type { Viewer } from '../auth/viewer';
 import { findRegion, type Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { changeUnits } from '../indicators/counters';
-import { regionIndicators } from '../indicators/queries';
-import type { Level } from '$lib/indicators';
+import { indicatorsOnPath } from '../indicators/queries';
 import type { PostedEventType } from '$lib/types/events';
-import { appendEvent, seqOfKey, type StoredEvent } from './log';
+import { appendEvents, seqOfKey, type NewEvent, type StoredEvent } from './log';
+import { PLANNERS, POSTERS, POSTERS_OF, type Plan, type UserViewer } from './planners';
+import type { Planner } from './planners/plan';
 import { publish } from './publish';
-import type { PostedEvent, PostedPayload } from './types';
+import type { PostedEvent } from './types';
+
+export { POSTERS };
 
 // two-key advisory locks: a key space apart from the event lock's single key
 const KEY_LOCK_CLASS = 7311;
 
-/** Who may post progress events (SPEC §5); the scope check then bounds where. */
-export const POSTERS: Role[] = ['county_officer', 'dispatcher'];
-
-interface Change {
-	entity: string;
-	entityId: string | number;
-	/** the region whose counters the change moves */
-	unit: string;
-	before: Record<string, unknown>;
-	apply: (tx: Db) => Promise<Record<string, unknown>>;
-	/** the event's payload, from the record as the change left it */
-	payload: (after: Record<string, unknown>) => object;
-}
-
-type Planner<T extends PostedEventType> = (tx: Db, payload: PostedPayload<T>) => Promise<Change | null>;
-
-const PATIENT_COLUMN = {
-	'patient.treated': 'treated_on',
-	'patient.followed_up': 'followed_up_on',
-	'patient.signed': 'signed_on',
-	'patient.enrolled': 'enrolled_on'
-} as const;
-
-const patientChange =
-	(type: keyof typeof PATIENT_COLUMN): Planner<keyof typeof PATIENT_COLUMN> =>
-	async (tx, { patient, date }) => {
-		const [before] = await tx`select * from patient where id = ${patient} for update`;
-		if (!before) return null;
-		const column = PATIENT_COLUMN[type];
-		return {
-			entity: 'patient',
-			entityId: patient,
-			unit: before.village_code,
-			before,
-			apply: async (tx) => {
-				const [after] = await tx`
-					update patient set ${tx(column)} = coalesce(${date ?? null}::date, current_date),
-						insured = insured or ${type === 'patient.enrolled'}, updated_at = now()
-					where id = ${patient} returning *`;
-				return after;
-			},
-			payload: (after) => ({ patient, date: day(after[column]) })
-		};
-	};
-
-const day = (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
-
-const facilityChange: Planner<'facility.updated'> = async (tx, p) => {
-	const [before] = await tx`select * from facility where id = ${p.facility} for update`;
-	if (!before) return null;
-	return {
-		entity: 'facility',
-		entityId: p.facility,
-		unit: before.region_code,
-		before,
-		apply: async (tx) => {
-			const [after] = await tx`
-				update facility set doctors = coalesce(${p.doctors ?? null}::int, doctors),
-					licensed_doctors = coalesce(${p.licensed_doctors ?? null}::int, licensed_doctors),
-					standard_met = coalesce(${p.standard_met ?? null}::boolean, standard_met), updated_at = now()
-				where id = ${p.facility} returning *`;
-			return after;
-		},
-		payload: (after) => ({
-			facility: p.facility,
-			kind: after.kind,
-			doctors: after.doctors,
-			licensed_doctors: after.licensed_doctors,
-			standard_met: after.standard_met
-		})
-	};
-};
-
-// rectification moves one way: 立行立改 → 整改中 → 销号
-const NEXT_STATUS: Record<string, string | undefined> = { open: 'rectifying', rectifying: 'closed' };
-
-const problemChange: Planner<'problem.status_changed'> = async (tx, p) => {
-	const [before] = await tx`select * from problem where id = ${p.problem} for update`;
-	if (!before) return null;
-	return {
-		entity: 'problem',
-		entityId: p.problem,
-		unit: before.region_code,
-		before,
-		apply: async (tx) => {
-			if (NEXT_STATUS[before.status] !== p.status) {
-				throw new ApiError(422, 'invalid_fields', '字段校验未通过', [
-					{ field: 'payload.status', message: `问题状态不能从 ${before.status} 改为 ${p.status}` }
-				]);
-			}
-			const [after] = await tx`
-				update problem set status = ${p.status},
-					closed_at = case when ${p.status} = 'closed' then now() end, updated_at = now()
-				where id = ${p.problem} returning *`;
-			return after;
-		},
-		payload: (after) => ({ problem: p.problem, code: after.code, status: after.status, from: before.status })
-	};
-};
-
-const PLANNERS: { [T in PostedEventType]: Planner<T> } = {
-	'patient.treated': patientChange('patient.treated'),
-	'patient.followed_up': patientChange('patient.followed_up'),
-	'patient.signed': patientChange('patient.signed'),
-	'patient.enrolled': patientChange('patient.enrolled'),
-	'facility.updated': facilityChange,
-	'problem.status_changed': problemChange
-};
-
 const forbidden = () => new ApiError(403, 'forbidden', '无权对该对象提交事件');
 
 /** The county, city and province of `region` with their indicators as `tx` now sees them. */
-export async function indicatorsAbove(tx: Db, region: Region) {
-	const levels: [Level, string | null][] = [
-		['county', region.countyCode],
-		['city', region.cityCode],
-		['province', region.provinceCode]
-	];
-	const regions = [];
-	for (const [level, code] of levels) {
-		if (!code) continue;
-		const above = code === region.code ? region : await findRegion(code, tx);
-		if (above) regions.push({ code, level, indicators: await regionIndicators(above, tx) });
-	}
-	return regions;
-}
+export const indicatorsAbove = (tx: Db, region: Region) => indicatorsOnPath(region, tx);
 
 export interface Posted {
 	seq: number;
@@ -148,12 +29,44 @@ export interface Posted {
 	repeated: boolean;
 }
 
+/** The record, its counters, the audit row, the events and the new indicators; in `tx`. */
+async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan: Plan, key: string | null): Promise<StoredEvent[]> {
+	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
+	if (!region || !(await (plan.mayPost ?? covers)(viewer, region))) throw forbidden();
+	const after = plan.counts ? await changeUnits(tx, [region.code], () => plan.apply(tx)) : await plan.apply(tx);
+	// independent of each other: sent together, one round trip
+	const [, regions] = await Promise.all([
+		audit(tx, viewer, { action: type, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after }),
+		plan.counts ? indicatorsAbove(tx, region) : []
+	]);
+	const planned: NewEvent[] = plan.events(after).map((event, i) => ({
+		type: event.type,
+		region: event.region ?? region,
+		actor: viewer.username,
+		payload: event.payload,
+		sealed: event.sealed,
+		idempotencyKey: i === 0 ? key : null
+	}));
+	if (plan.counts) {
+		planned.push({
+			type: 'indicators.changed',
+			region: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null },
+			actor: viewer.username,
+			payload: { regions },
+			causeIndex: 0
+		});
+	}
+	// one statement for all of them: the event lock is held from here to commit
+	const events = await appendEvents(tx, planned);
+	return events;
+}
+
 /**
- * Applies a progress event: the record, its counters, the audit row, the event and the new
- * indicators, in one transaction; broadcast after commit. The region comes from the subject.
+ * Applies an event posted from the field in one transaction and broadcasts it after commit.
+ * The region comes from the subject (patient, facility, problem, team), never from the caller.
  */
 export async function postEvent(viewer: Viewer, input: PostedEvent, idempotencyKey: string | null, db: Sql = defaultSql): Promise<Posted> {
-	if (viewer.kind !== 'user' || !POSTERS.includes(viewer.role)) throw forbidden();
+	if (viewer.kind !== 'user' || !POSTERS_OF[input.type].includes(viewer.role)) throw forbidden();
 	// keys are the poster's own: another user's key neither collides nor replays
 	const key = idempotencyKey === null ? null : `${viewer.username}:${idempotencyKey}`;
 	const result = await db.begin(async (tx) => {
@@ -163,21 +76,10 @@ export async function postEvent(viewer: Viewer, input: PostedEvent, idempotencyK
 			const seq = await seqOfKey(tx, key);
 			if (seq !== null) return { seq, repeated: true, events: [] as StoredEvent[] };
 		}
-		const change = await (PLANNERS[input.type] as Planner<PostedEventType>)(tx, input.payload);
-		if (!change) throw new ApiError(404, 'not_found', '没有找到该记录');
-		const region = await findRegion(change.unit, tx);
-		if (!region || !(await covers(viewer, region))) throw forbidden();
-		const after = await changeUnits(tx, [change.unit], () => change.apply(tx));
-		await audit(tx, viewer, { action: input.type, entity: change.entity, entityId: change.entityId, before: change.before, after });
-		const regions = await indicatorsAbove(tx, region);
-		const event = await appendEvent(tx, { type: input.type, region, actor: viewer.username, payload: change.payload(after), idempotencyKey: key });
-		const indicators = await appendEvent(tx, {
-			type: 'indicators.changed',
-			region: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null },
-			actor: viewer.username,
-			payload: { regions, cause: event.seq }
-		});
-		return { seq: event.seq, repeated: false, events: [event, indicators] };
+		const plan = await (PLANNERS[input.type] as Planner<PostedEventType>)(tx, input.payload, viewer);
+		if (!plan) throw new ApiError(404, 'not_found', '没有找到该记录');
+		const events = await applyPlan(tx, viewer, input.type, plan, key);
+		return { seq: events[0].seq, repeated: false, events };
 	});
 	if (result.events.length) publish(result.events[0].seq);
 	return { seq: result.seq, repeated: result.repeated };

@@ -1,5 +1,6 @@
 import { sql } from '../db';
-import { EVERYONE, eventsAfter } from './log';
+import type { Cluster } from './cluster';
+import { EVERYONE, eventsAfter, lastSeq } from './log';
 import { emit, liveFrom, liveThrough, socketServer } from './socket';
 
 /**
@@ -10,12 +11,14 @@ import { emit, liveFrom, liveThrough, socketServer } from './socket';
 interface Publisher {
 	running: boolean;
 	again: boolean;
+	/** the other app nodes, when there are any (REDIS_URL) */
+	cluster: Cluster | null;
 }
 
 // the SvelteKit bundle and the production entry each load this module: one publisher for both
 const KEY = Symbol.for('hcc.publisher');
 const holder = globalThis as unknown as Record<symbol, Publisher | undefined>;
-const publisher = (): Publisher => (holder[KEY] ??= { running: false, again: false });
+const publisher = (): Publisher => (holder[KEY] ??= { running: false, again: false, cluster: null });
 
 const PAGE = 500;
 
@@ -23,7 +26,7 @@ async function pump(state: Publisher): Promise<void> {
 	while (state.again) {
 		state.again = false;
 		for (;;) {
-			const { items } = await eventsAfter(sql, { region: null, after: liveThrough() ?? 0, limit: PAGE }, EVERYONE);
+			const { items } = await eventsAfter(sql, { region: null, after: liveThrough() ?? 0, limit: PAGE }, EVERYONE, { count: false });
 			for (const event of items) emit(event);
 			if (items.length < PAGE) break;
 		}
@@ -40,11 +43,40 @@ function run(state: Publisher): void {
 		});
 }
 
-/** Called after a commit that appended events from `seq` on: sends them and anything before. */
-export function publish(seq: number): void {
+/** Sends this node's sockets the log from `seq` on, and anything before it not yet sent. */
+export function wake(seq: number): void {
 	if (!socketServer()) return;
 	liveFrom(seq - 1);
 	const state = publisher();
 	state.again = true;
 	if (!state.running) run(state);
+}
+
+/** Called after a commit that appended events from `seq` on: every node sends them. */
+export function publish(seq: number): void {
+	wake(seq);
+	publisher().cluster?.committed(seq);
+}
+
+export function setCluster(cluster: Cluster | null): void {
+	publisher().cluster = cluster;
+}
+
+/**
+ * Catches up with commits no one announced: another node's while Redis was away, or a
+ * process that writes events without a socket server. One indexed read per interval.
+ */
+export function followLog(intervalMs: number): () => void {
+	const timer = setInterval(async () => {
+		const through = liveThrough();
+		if (through === null || !socketServer()) return;
+		try {
+			const head = await lastSeq(sql);
+			if (head > through) wake(through + 1);
+		} catch {
+			// the database is away; the next tick tries again
+		}
+	}, intervalMs);
+	timer.unref();
+	return () => clearInterval(timer);
 }

@@ -1,7 +1,9 @@
 import { sql } from '../db';
 import { userViewer } from '../auth/sessions';
 import type { Viewer } from '../auth/viewer';
+import { CATEGORIES, DESCRIPTIONS } from '../seed/problem-texts';
 import { postEvent } from './post';
+import { teamMove } from './simulator-teams';
 import type { PostedEvent } from './types';
 
 /**
@@ -26,13 +28,28 @@ async function pick(province: string): Promise<PostedEvent | null> {
 		const [p] = await sql`select id from patient where ${inside} and category = 'chronic' and signed_on is null order by random() limit 1`;
 		return p ? { type: 'patient.signed', payload: { patient: p.id, date: today() } } : null;
 	}
-	if (roll < 0.85) {
+	if (roll < 0.78) {
 		// a clinic without a qualified doctor gains one
 		const [f] = await sql`select id, doctors from facility where ${inside} and kind = 'village_clinic' and doctors = 0 and licensed_doctors = 0 order by random() limit 1`;
 		return f ? { type: 'facility.updated', payload: { facility: f.id, doctors: f.doctors + 1 } } : null;
 	}
+	if (roll < 0.84) return teamMove(province);
+	if (roll < 0.87) return screeningFinding(province);
 	const [q] = await sql`select id, status from problem where ${inside} and status <> 'closed' order by random() limit 1`;
 	return q ? { type: 'problem.status_changed', payload: { problem: Number(q.id), status: q.status === 'open' ? 'rectifying' : 'closed' } } : null;
+}
+
+/** 排查: the screening campaign finds a new problem in a village, to rectify within 30 days. */
+async function screeningFinding(province: string): Promise<PostedEvent | null> {
+	const [village] = await sql`
+		select v.code, t.name || v.name as place from region v tablesample system (2) join region t on t.code = v.parent_code
+		where v.level = 'village' and v.province_code = ${province} limit 1`;
+	if (!village) return null;
+	const category = CATEGORIES[Math.floor(Math.random() * CATEGORIES.length)][0] as 'clinic';
+	const texts = DESCRIPTIONS[category]?.village ?? [];
+	const description = (texts[Math.floor(Math.random() * texts.length)] ?? '{place}排查发现问题').replaceAll('{place}', village.place);
+	const deadline = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+	return { type: 'problem.created', payload: { region: village.code, category, source: 'screening', description, deadline } };
 }
 
 async function poster(): Promise<Viewer | null> {
@@ -44,20 +61,32 @@ async function poster(): Promise<Viewer | null> {
 	return row ? userViewer(row as never, 'simulator') : null;
 }
 
-/** Starts posting `perMinute` events a minute on demo data; returns the function that stops it. */
-export async function simulate(perMinute: number): Promise<() => void> {
+/**
+ * Starts posting `perMinute` events a minute on demo data; returns the function that stops it,
+ * which resolves once the posts under way have finished.
+ */
+export async function simulate(perMinute: number): Promise<() => Promise<void>> {
 	const [meta] = await sql`select (value ->> 'demo')::boolean as demo from app_meta where key = 'dataset'`;
 	const viewer = meta?.demo ? await poster() : null;
-	if (!viewer || viewer.kind !== 'user' || !viewer.scope || perMinute <= 0) return () => {};
+	if (!viewer || viewer.kind !== 'user' || !viewer.scope || perMinute <= 0) return async () => {};
 	console.log(`simulating field events: ${perMinute} a minute (--no-simulate turns it off)`);
-	const timer = setInterval(async () => {
+	const underway = new Set<Promise<void>>();
+	const tick = async () => {
 		try {
 			const event = await pick(viewer.scope!.code);
 			if (event) await postEvent(viewer, event, null);
 		} catch (error) {
 			console.error('simulated event failed:', (error as Error).message);
 		}
+	};
+	const timer = setInterval(() => {
+		const post = tick();
+		underway.add(post);
+		void post.finally(() => underway.delete(post));
 	}, 60_000 / perMinute);
 	timer.unref();
-	return () => clearInterval(timer);
+	return async () => {
+		clearInterval(timer);
+		await Promise.all(underway);
+	};
 }

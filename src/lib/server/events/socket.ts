@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
-import type { LiveEvent } from '$lib/types/events';
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '$lib/types/socket';
 import { kioskViewer } from '../auth/kiosk';
 import { allowedOrigins, sameOrigin } from '../auth/origin';
@@ -11,10 +10,14 @@ import type { Viewer } from '../auth/viewer';
 import { ApiError } from '../http/errors';
 import { VERSION } from '../version';
 import { sql } from '../db';
+import { joinCluster } from './cluster';
 import { eventsAfter, lastSeq, pathCodes, readerOf, type StoredEvent } from './log';
+import { setCluster, wake } from './publish';
 
 interface SocketData {
 	viewer: Viewer;
+	/** the highest seq sent on this socket: each event names it as `prev`, so clients see gaps */
+	sent?: number;
 }
 
 export type Io = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -38,6 +41,9 @@ const headersOf = (request: IncomingMessage) => ({ get: (name: string) => (reque
 
 /** Rooms that let the server reach a viewer's sockets to cut them (logout, revoked token). */
 const personalRoom = (viewer: Viewer) => (viewer.kind === 'kiosk' ? `kiosk:${viewer.id}` : `session:${viewer.sessionId}`);
+
+/** An inspector's sockets also hear their own team's (sealed) events, placed at the province. */
+const teamRoom = (team: string) => `team:${team}`;
 
 /** Replay longer than this is refused: the client reloads instead. */
 const MAX_REPLAY = 5_000;
@@ -64,21 +70,26 @@ async function subscribeNow(socket: AppSocket, raw: unknown): Promise<Subscribed
 		const through = liveThrough() ?? liveFrom(await lastSeq(sql));
 		const { after } = parsed.data;
 		const replay =
-			after === undefined ? { items: [], total: 0 } : await eventsAfter(sql, { region, after, upTo: through, limit: MAX_REPLAY }, readerOf(viewer));
-		if (replay.total > MAX_REPLAY) throw new ApiError(409, 'too_far_behind', '落后太多，请重新加载');
+			after === undefined
+				? { items: [], total: 0 }
+				: // one more than may be replayed says whether there are too many, without counting them all
+					await eventsAfter(sql, { region, after, upTo: through, limit: MAX_REPLAY + 1 }, readerOf(viewer), { count: false });
+		if (replay.items.length > MAX_REPLAY) throw new ApiError(409, 'too_far_behind', '落后太多，请重新加载');
 		const replayed = new Set(replay.items.map((event) => event.seq));
 		const flush = () => {
 			live().held.delete(socket);
 			// held events of the socket's other regions may lie below the replay's end: one seq order
 			const events = [...replay.items, ...held.filter((event) => !replayed.has(event.seq))].sort((a, b) => a.seq - b.seq);
-			for (const event of events) socket.emit('event', toClient(event));
+			// the chain starts again where the client said it was
+			socket.data.sent = after ?? through;
+			for (const event of events) send(socket, event);
 		};
 		return { ack: { ok: true, replayed: replay.items.length, head: through }, flush };
 	} catch (error) {
 		live().held.delete(socket);
 		if (room) void socket.leave(room);
 		// what was held for the socket's other subscriptions still goes out
-		for (const event of held) if (pathCodes(event.path).some((code) => socket.rooms.has(`region:${code}`))) socket.emit('event', toClient(event));
+		for (const event of held) if (pathCodes(event.path).some((code) => socket.rooms.has(`region:${code}`))) send(socket, event);
 		if (error instanceof ApiError) return { ack: { ok: false, error: { code: error.code, message: error.message } } };
 		console.error('subscribe failed:', (error as Error).message);
 		return { ack: { ok: false, error: { code: 'unavailable', message: '暂时无法订阅' } } };
@@ -120,7 +131,16 @@ export function liveFrom(seq: number): number {
 	return state.through;
 }
 
-const toClient = ({ sealed: _sealed, ...event }: StoredEvent): LiveEvent => event;
+function send(socket: AppSocket, { sealed: _sealed, ...event }: StoredEvent): void {
+	socket.emit('event', { ...event, prev: advance(socket, event.seq) });
+}
+
+/** Moves the socket's chain on to `seq`; the seq sent before it, which the event names as `prev`. */
+function advance(socket: AppSocket, seq: number): number | null {
+	const prev = socket.data.sent ?? null;
+	socket.data.sent = Math.max(prev ?? 0, seq);
+	return prev;
+}
 
 /** Sends one event to the sockets subscribed to any region on its path that may read it. */
 export function emit(event: StoredEvent): void {
@@ -128,23 +148,45 @@ export function emit(event: StoredEvent): void {
 	state.through = Math.max(state.through ?? 0, event.seq);
 	const io = socketServer();
 	if (!io) return;
+	const rooms = pathCodes(event.path).map((code) => `region:${code}`);
+	const team = (event.payload as { team?: unknown }).team;
+	if (event.sealed && typeof team === 'string') rooms.push(teamRoom(team));
+	// the adapter's rooms are this node's own sockets: every node sends to its own
 	const ids = new Set<string>();
-	for (const code of pathCodes(event.path)) for (const id of io.sockets.adapter.rooms.get(`region:${code}`) ?? []) ids.add(id);
+	for (const room of rooms) for (const id of io.sockets.adapter.rooms.get(room) ?? []) ids.add(id);
+	// sockets that follow the same stream name the same `prev`: each such group gets one
+	// broadcast, so the packet is encoded once for all of them instead of once per socket
+	const byPrev = new Map<number | null, string[]>();
 	for (const id of ids) {
 		const socket = io.sockets.sockets.get(id);
 		if (!socket) continue;
 		if (event.sealed) {
 			const reader = readerOf(socket.data.viewer);
-			if (!reader.sealed && !(reader.team && (event.payload as { team?: string }).team === reader.team)) continue;
+			if (!reader.sealed && !(reader.team && team === reader.team)) continue;
 		}
 		const held = state.held.get(socket);
-		if (held) held.push(event);
-		else socket.emit('event', toClient(event));
+		if (held) {
+			held.push(event);
+			continue;
+		}
+		const prev = advance(socket, event.seq);
+		const group = byPrev.get(prev);
+		if (group) group.push(id);
+		else byPrev.set(prev, [id]);
 	}
+	const { sealed: _sealed, ...shown } = event;
+	// every socket is in the room named by its id; `local`: the other nodes send to their own
+	for (const [prev, group] of byPrev) io.local.to(group).emit('event', { ...shown, prev });
+}
+
+export interface SocketOptions {
+	/** several app nodes share the fan-out through Redis */
+	redisUrl?: string;
+	redisPrefix?: string;
 }
 
 /** Attaches the one socket.io server to an HTTP server; used by `server/index.ts` and the Vite plugin. */
-export function attachSocket(httpServer: HttpServer): Io {
+export async function attachSocket(httpServer: HttpServer, options: SocketOptions = {}): Promise<Io> {
 	const io: Io = new Server(httpServer, {
 		path: '/socket.io',
 		serveClient: false,
@@ -163,7 +205,9 @@ export function attachSocket(httpServer: HttpServer): Io {
 		}
 	});
 	io.on('connection', (socket) => {
-		void socket.join(personalRoom(socket.data.viewer));
+		const viewer = socket.data.viewer;
+		void socket.join(personalRoom(viewer));
+		if (viewer.kind === 'user' && viewer.role === 'inspector' && viewer.team) void socket.join(teamRoom(viewer.team));
 		socket.emit('hello', { version: VERSION, time: new Date().toISOString() });
 		socket.on('subscribe', (request, ack) => {
 			if (typeof ack !== 'function') return;
@@ -171,6 +215,11 @@ export function attachSocket(httpServer: HttpServer): Io {
 		});
 	});
 	holder[KEY] = io;
+	if (options.redisUrl) {
+		const cluster = await joinCluster(io, options.redisUrl, options.redisPrefix ?? 'hcc', wake);
+		setCluster(cluster);
+		httpServer.once('close', () => void cluster.close());
+	}
 	return io;
 }
 

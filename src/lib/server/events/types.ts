@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PostedEventType } from '$lib/types/events';
+import { PROBLEM_CATEGORIES, PROBLEM_SOURCES, TEAM_STATUSES, type PostedEventType } from '$lib/types/events';
 
 const isDay = (text: string) => {
 	const date = new Date(`${text}T00:00:00Z`);
@@ -16,9 +16,33 @@ const day = z
 const patientId = z.string().regex(/^[A-Za-z0-9_-]{4,40}$/, '患者编号不正确');
 const count = z.number().int('应为整数').min(0, '不能为负数').max(10_000, '数值过大');
 
+// a deadline or a start lies ahead, by at most two years
+const upcoming = z
+	.string()
+	.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+	.refine(isDay, '没有这一天')
+	.refine((text) => Date.parse(`${text}T00:00:00Z`) >= Date.now() - 86_400_000, '日期不能早于今天')
+	.refine((text) => Date.parse(`${text}T00:00:00Z`) <= Date.now() + 731 * 86_400_000, '日期不能晚于两年以后');
+
+const problemId = z.number().int('应为整数').positive('问题编号不正确');
+const teamId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '检查组编号不正确');
+const regionCode = z.string().regex(/^(\d{6}|\d{9}|\d{12})$/, '地区代码应为6、9或12位数字');
+const text = (max: number, label: string) => z.string().trim().min(1, `${label}不能为空`).max(max, `${label}最多${max}个字符`);
+const category = z.enum(PROBLEM_CATEGORIES, `类别应为 ${PROBLEM_CATEGORIES.join('、')} 之一`);
+
+const problemFields = {
+	region: regionCode,
+	category,
+	description: text(500, '问题描述'),
+	deadline: upcoming.optional(),
+	responsible_unit: text(100, '责任单位').optional(),
+	responsible_leader: text(50, '责任领导').optional()
+};
+
 const patientEvent = z.object({ patient: patientId, date: day.optional() }).strict();
 
 export const PAYLOADS = {
+	'patient.identified': patientEvent,
 	'patient.treated': patientEvent,
 	'patient.followed_up': patientEvent,
 	'patient.signed': patientEvent,
@@ -40,7 +64,38 @@ export const PAYLOADS = {
 			problem: z.number().int('应为整数').positive('问题编号不正确'),
 			status: z.enum(['open', 'rectifying', 'closed'], '状态应为 open、rectifying 或 closed')
 		})
-		.strict()
+		.strict(),
+	'problem.created': z
+		.object({ ...problemFields, source: z.enum(PROBLEM_SOURCES, `来源应为 ${PROBLEM_SOURCES.join('、')} 之一`), deadline: upcoming })
+		.strict(),
+	'problem.supervised': z.object({ problem: problemId }).strict(),
+	'talk.recorded': z
+		.object({
+			region: z.string().regex(/^\d{6}$/, '约谈对象应为市或县（6位代码）'),
+			leader: text(50, '约谈对象'),
+			reason: text(300, '约谈事由'),
+			held_on: day.optional()
+		})
+		.strict(),
+	'team.status': z.object({ team: teamId, status: z.enum(TEAM_STATUSES, `状态应为 ${TEAM_STATUSES.join('、')} 之一`) }).strict(),
+	'team.location': z
+		.object({
+			team: teamId,
+			// China's extent: a point outside it is a typo, not a position
+			lon: z.number().min(73, '经度应在73到136之间').max(136, '经度应在73到136之间'),
+			lat: z.number().min(3, '纬度应在3到54之间').max(54, '纬度应在3到54之间')
+		})
+		.strict(),
+	'team.assigned': z
+		.object({
+			team: teamId,
+			county: z.string().regex(/^\d{6}$/, '县级代码应为6位数字'),
+			unannounced: z.boolean().default(true),
+			reason: text(300, '派遣理由').optional(),
+			starts_on: upcoming.optional()
+		})
+		.strict(),
+	'team.finding': z.object({ ...problemFields, team: teamId }).strict()
 } satisfies Record<PostedEventType, z.ZodType>;
 
 export type PostedPayload<T extends PostedEventType> = z.infer<(typeof PAYLOADS)[T]>;

@@ -7,7 +7,7 @@ import type { Tx } from './types';
  */
 export async function clearData(tx: Tx): Promise<void> {
 	await tx`
-		truncate user_session, app_user, audit_log, assignment, event, team, followup_counter,
+		truncate user_session, app_user, audit_log, talk, assignment, event, team, followup_counter,
 			indicator_counter, problem, patient, facility, region, app_meta
 		restart identity cascade`;
 }

@@ -1,0 +1,51 @@
+import type { Role } from '../../auth/viewer';
+import type { PostedEventType } from '$lib/types/events';
+import { facilityChange } from './facilities';
+import { patientChange } from './patients';
+import { problemCreation, problemStatusChange, problemSupervision } from './problems';
+import { talkRecord } from './talks';
+import { teamAssignment, teamFinding, teamLocation, teamStatus } from './teams';
+import type { Planner } from './plan';
+
+export type { Plan, PlannedEvent, UserViewer } from './plan';
+
+export const PLANNERS: { [T in PostedEventType]: Planner<T> } = {
+	'patient.identified': patientChange('patient.identified'),
+	'patient.treated': patientChange('patient.treated'),
+	'patient.followed_up': patientChange('patient.followed_up'),
+	'patient.signed': patientChange('patient.signed'),
+	'patient.enrolled': patientChange('patient.enrolled'),
+	'facility.updated': facilityChange,
+	'problem.created': problemCreation,
+	'problem.status_changed': problemStatusChange,
+	'problem.supervised': problemSupervision,
+	'talk.recorded': talkRecord,
+	'team.status': teamStatus,
+	'team.location': teamLocation,
+	'team.assigned': teamAssignment,
+	'team.finding': teamFinding
+};
+
+const FIELD: Role[] = ['county_officer', 'dispatcher'];
+const TEAM: Role[] = ['inspector', 'dispatcher'];
+
+/** Who may post each type (SPEC §5); the plan's scope check then bounds where. */
+export const POSTERS_OF: Record<PostedEventType, Role[]> = {
+	'patient.identified': FIELD,
+	'patient.treated': FIELD,
+	'patient.followed_up': FIELD,
+	'patient.signed': FIELD,
+	'patient.enrolled': FIELD,
+	'facility.updated': FIELD,
+	'problem.created': FIELD,
+	'problem.status_changed': FIELD,
+	'problem.supervised': ['dispatcher'],
+	'talk.recorded': ['dispatcher'],
+	'team.status': TEAM,
+	'team.location': TEAM,
+	'team.assigned': ['dispatcher'],
+	'team.finding': TEAM
+};
+
+/** Everyone who may post some type: the others are refused before the body is read. */
+export const POSTERS: Role[] = [...new Set(Object.values(POSTERS_OF).flat())];

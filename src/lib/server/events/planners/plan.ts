@@ -1,0 +1,41 @@
+import type { Db } from '../../db';
+import type { Region } from '../../geo/regions';
+import type { Viewer } from '../../auth/viewer';
+import type { EventType, PostedEventType } from '$lib/types/events';
+import type { PostedPayload } from '../types';
+
+export type UserViewer = Extract<Viewer, { kind: 'user' }>;
+
+/** One event a change writes; the first of a plan's events is the posted type's own. */
+export interface PlannedEvent {
+	type: EventType;
+	payload: object;
+	/** where the event is placed when not at the subject (team events: the team's province) */
+	region?: Region;
+	/** reaches only those allowed to see teams (SPEC §4) */
+	sealed?: boolean;
+}
+
+/** What a posted event changes, worked out from its subject before anything is written. */
+export interface Plan {
+	entity: string;
+	/** null for a new record: the audit then names the id it got */
+	entityId: string | number | null;
+	/** the subject's region: the scope check, the counters that move and the events' place */
+	subject: string;
+	/** the subject's region when the planner has read it already (saves reading it again) */
+	subjectRegion?: Region;
+	/** whether the change moves indicator counters (team movements do not) */
+	counts: boolean;
+	before: Record<string, unknown> | null;
+	/** whether `viewer` may post it; the default is the one scope check on the subject */
+	mayPost?: (viewer: UserViewer, subject: Region) => Promise<boolean>;
+	apply: (tx: Db) => Promise<Record<string, unknown>>;
+	events: (after: Record<string, unknown>) => PlannedEvent[];
+}
+
+/** Reads the subject of a posted event; null when there is no such subject. */
+export type Planner<T extends PostedEventType> = (tx: Db, payload: PostedPayload<T>, viewer: UserViewer) => Promise<Plan | null>;
+
+export const day = (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
+
