@@ -2,7 +2,7 @@ import { redirect, type Handle } from '@sveltejs/kit';
 import { kioskViewer } from '$lib/server/auth/kiosk';
 import { allowedOrigins, sameOrigin } from '$lib/server/auth/origin';
 import { SESSION_COOKIE, sessionViewer } from '$lib/server/auth/sessions';
-import { errorResponse, ApiError } from '$lib/server/http/errors';
+import { errorResponse, ApiError, unlessStuck } from '$lib/server/http/errors';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const PUBLIC_PAGES = ['/login'];
@@ -23,7 +23,9 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 	try {
 		const token = kioskToken(event);
-		event.locals.viewer = token ? await kioskViewer(token) : await sessionViewer(event.cookies.get(SESSION_COOKIE));
+		const viewer = token ? kioskViewer(token) : sessionViewer(event.cookies.get(SESSION_COOKIE));
+		// an API caller gets a 503, not a hang, when the database went away under this lookup
+		event.locals.viewer = api ? await unlessStuck(event.request, viewer) : await viewer;
 	} catch (error) {
 		if (api) return errorResponse(error);
 		throw error;

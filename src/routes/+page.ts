@@ -26,9 +26,11 @@ export const load: PageLoad = async ({ fetch, parent }) => {
 	const { code, level } = viewer.scope;
 	// a province or city is drawn as its counties inside city outlines; a county as its townships
 	const detail = level === 'province' || level === 'city' ? 'county' : 'township';
-	const [regions, outlines] = await Promise.all([
+	// not awaited: the page and its map start while the regions are on their way
+	const shapes = Promise.all([
 		collection(fetch, `/api/regions/${code}/children?level=${detail}`),
 		level === 'province' ? collection(fetch, `/api/regions/${code}/children`) : outline(fetch, code)
-	]);
-	return { scope: viewer.scope, regions, outlines };
+	]).then(([regions, outlines]) => ({ regions, outlines }));
+	shapes.catch(() => {}); // the page shows the failure
+	return { scope: viewer.scope, shapes };
 };

@@ -46,9 +46,11 @@ describe('sign-in', () => {
 		}
 		// the fastest of each: other tests share the two cores, and load only ever adds time
 		const ratio = Math.min(...timings.unknown) / Math.min(...timings.wrong);
-		// both run one argon2id verification (tens of ms); without the decoy, unknown would be ~1 ms
-		expect(ratio).toBeGreaterThan(0.5);
-		expect(ratio).toBeLessThan(2);
+		// both run one argon2id verification (tens of ms); without the decoy, unknown would be ~1 ms,
+		// a ratio near 0.02: the bounds leave room for a machine busy with other suites (0.23 seen
+		// at load 8) and still catch that
+		expect(ratio).toBeGreaterThan(0.1);
+		expect(ratio).toBeLessThan(10);
 	});
 
 	it('locks an account after 5 failures, even for the right password, with a retry time', async () => {

@@ -11,6 +11,8 @@ interface Who {
 	inScope: string[];
 	outOfScope: string[];
 	admin: boolean;
+	/** which flight-inspection teams it may see (四不两直: never a county's or a wall's) */
+	teams: 'province' | 'own' | 'none';
 }
 
 const sql = appDatabase();
@@ -22,23 +24,29 @@ let targetUser = 0;
 const names = new Map<string, string>();
 
 const who: Who[] = [
-	{ name: 'admin', caller: () => callers.admin, inScope: ['370000', '371424', 'township-371424'], outOfScope: ['620000', '620102'], admin: true },
-	{ name: 'leader', caller: () => callers.leader, inScope: ['370000', '371400', '371424'], outOfScope: ['620000', '640104'], admin: false },
-	{ name: 'dispatcher', caller: () => callers.dispatcher, inScope: ['370000', '371424'], outOfScope: ['210000', '210102'], admin: false },
-	{ name: 'officer-371424', caller: () => callers['officer-371424'], inScope: ['371424', 'township-371424'], outOfScope: ['371425', '371400', '370000', 'township-371425'], admin: false },
-	{ name: 'inspector-1', caller: () => callers['inspector-1'], inScope: ['371402'], outOfScope: ['371424', '371400', '370000'], admin: false },
-	{ name: 'kiosk(371400)', caller: () => ({ bearer: kioskToken }), inScope: ['371400', '371424'], outOfScope: ['370000', '371500', '371502'], admin: false }
+	{ name: 'admin', caller: () => callers.admin, inScope: ['370000', '371424', 'township-371424'], outOfScope: ['620000', '620102'], admin: true, teams: 'province' },
+	{ name: 'leader', caller: () => callers.leader, inScope: ['370000', '371400', '371424'], outOfScope: ['620000', '640104'], admin: false, teams: 'province' },
+	{ name: 'dispatcher', caller: () => callers.dispatcher, inScope: ['370000', '371424'], outOfScope: ['210000', '210102'], admin: false, teams: 'province' },
+	{ name: 'officer-371424', caller: () => callers['officer-371424'], inScope: ['371424', 'township-371424'], outOfScope: ['371425', '371400', '370000', 'township-371425'], admin: false, teams: 'none' },
+	{ name: 'inspector-1', caller: () => callers['inspector-1'], inScope: ['371402'], outOfScope: ['371424', '371400', '370000'], admin: false, teams: 'own' },
+	{ name: 'kiosk(371400)', caller: () => ({ bearer: kioskToken }), inScope: ['371400', '371424'], outOfScope: ['370000', '371500', '371502'], admin: false, teams: 'none' }
 ];
 
 // a township of 临邑县 and one of 齐河县, looked up once the data is there
 const townships: Record<string, string> = {};
 const resolve = (code: string) => townships[code] ?? code;
 
+// a province or city is ranked by its counties, a county or township by its villages
+const rankedLevel = (code: string) => (/^\d{4}00$/.test(code) ? 'county' : 'village');
+
 const regionPaths = (code: string) => [
 	`/api/regions/${code}`,
 	`/api/regions/${code}/children`,
 	`/api/regions/${code}/facilities`,
-	`/api/indicators?region=${code}&level=village`
+	`/api/indicators?region=${code}&level=village`,
+	`/api/rankings?region=${code}&level=${rankedLevel(code)}&indicator=gaps`,
+	`/api/wall?region=${code}`,
+	`/api/wall/overdue?region=${code}`
 ];
 
 beforeAll(async () => {
@@ -93,6 +101,19 @@ describe.each(who)('$name', (w) => {
 		}
 	});
 
+	it(`sees ${w.teams === 'none' ? 'no' : w.teams === 'own' ? 'only its own' : "its province's"} flight-inspection teams`, async () => {
+		const { status, body, text } = await call('/api/teams', w.caller());
+		if (w.teams === 'none') {
+			expect(status).toBe(403);
+			expect(text).not.toMatch(/team-\d|飞行检查组/);
+			return;
+		}
+		expect(status).toBe(200);
+		const ids = body.items.map((team: { id: string }) => team.id);
+		if (w.teams === 'own') expect(ids).toEqual(['team-1']);
+		else expect(ids).toEqual(['team-1', 'team-2', 'team-3', 'team-4', 'team-5', 'team-6']);
+	});
+
 	const adminPaths: [string, string, unknown?][] = [
 		['GET', '/api/users'],
 		['POST', '/api/users', { username: `matrix-${w.name.replace(/[^a-z0-9]/g, '')}`, password: 'long enough password', role: 'leader', scope: '370000' }],
@@ -111,7 +132,7 @@ describe.each(who)('$name', (w) => {
 });
 
 describe('anonymous', () => {
-	it.each(['/api/me', '/api/regions/370000', '/api/regions/370000/children', '/api/indicators?region=370000&level=city', '/api/users', '/api/audit'])(
+	it.each(['/api/me', '/api/regions/370000', '/api/regions/370000/children', '/api/indicators?region=370000&level=city', '/api/rankings?region=370000&level=county', '/api/wall?region=370000', '/api/wall/overdue?region=370000', '/api/users', '/api/audit'])(
 		'gets 401 for %s',
 		async (path) => {
 			const { status, body } = await call(path);

@@ -41,8 +41,19 @@ export function fillColor(key: IndicatorKey): ExpressionSpecification {
 	return ['case', ['==', value, null], NO_DATA, ['step', ['to-number', value], first, ...stops.flat()]] as ExpressionSpecification;
 }
 
-export function legend(key: IndicatorKey): LegendStep[] {
+/** The colour `fillColor` gives a value: for tiles and lists beside the map, so they agree with it. */
+export function colorFor(key: IndicatorKey, value: number | null | undefined): string {
+	if (value === null || value === undefined) return NO_DATA;
+	const { first, stops } = breaks(key);
+	let color = first;
+	for (const [from, next] of stops) if (value >= from) color = next;
+	return color;
+}
+
+export function legend(key: IndicatorKey, words: { met: string; noData: string } = { met: '达标', noData: '无数据' }): LegendStep[] {
 	const { first, stops, labels } = breaks(key);
 	const colors = [first, ...stops.map(([, color]) => color)];
-	return colors.map((color, i) => ({ color, label: labels[i] })).concat({ color: NO_DATA, label: '无数据' });
+	return colors
+		.map((color, i) => ({ color, label: labels[i].replace('达标', words.met) }))
+		.concat({ color: NO_DATA, label: words.noData });
 }

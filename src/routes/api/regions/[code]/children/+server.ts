@@ -1,6 +1,6 @@
-import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { regionInScope } from '$lib/server/auth/scope';
+import { regionFeatures } from '$lib/server/geo/features';
 import { ApiError, route } from '$lib/server/http/errors';
 import { level, page, query } from '$lib/server/http/params';
 import { indicatorsAt } from '$lib/server/indicators/queries';
@@ -18,19 +18,6 @@ export const GET: RequestHandler = route(async (event) => {
 	if (level && LEVELS.indexOf(level) <= LEVELS.indexOf(region.level)) {
 		throw new ApiError(400, 'invalid_level', 'level 应低于该地区的层级');
 	}
-	const { items, total } = level
-		? await indicatorsAt(region, level, { geometry: true, limit, offset })
-		: { items: [], total: 0 };
-	return json({
-		type: 'FeatureCollection',
-		total,
-		level,
-		targets: targets(),
-		features: items.map(({ geometry, indicators, ...region }) => ({
-			type: 'Feature',
-			id: Number(region.code),
-			geometry,
-			properties: { code: region.code, name: region.name, level: region.level, key: region.isKey, population: region.population, ...indicators }
-		}))
-	});
+	const { items, total } = level ? await indicatorsAt(region, level, { geometry: true, limit, offset }) : { items: [], total: 0 };
+	return new Response(regionFeatures(items, { total, level, targets: targets() }), { headers: { 'content-type': 'application/json' } });
 });
