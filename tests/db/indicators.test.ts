@@ -102,6 +102,18 @@ describe('indicators', () => {
 		expect(v.insurance_coverage).toBe(0.8333);
 	});
 
+	it('recounts recent follow-ups from the day rows when a counter kept them for another day', async () => {
+		const kept = await indicatorsOf(db.sql, '990101');
+		expect(kept.followup_rate).toBe(0.5);
+		// yesterday's count (and a wrong one) must not be read today
+		await db.sql`update indicator_counter set followed = 0, followed_on = current_date - 1 where code = '990101'`;
+		expect((await indicatorsOf(db.sql, '990101')).followup_rate).toBe(0.5);
+		await db.sql`select refresh_followed()`;
+		const [row] = await db.sql`select followed, followed_on = current_date as today from indicator_counter where code = '990101'`;
+		expect({ ...row }).toEqual({ followed: 1, today: true });
+		expect(await counterDrift(db.sql)).toEqual([]);
+	});
+
 	it('counts problems at every level and overdue ones only while open', async () => {
 		const county = await indicatorsOf(db.sql, '990101');
 		expect(county.rectification_rate).toBe(0.3333);

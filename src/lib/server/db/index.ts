@@ -9,6 +9,7 @@ export type DbKind = 'embedded' | 'postgres';
 interface Database {
 	sql: Sql;
 	kind: DbKind;
+	url: string;
 	embedded?: EmbeddedDatabase;
 }
 
@@ -25,10 +26,59 @@ export interface OpenOptions {
 function client(url: string, kind: DbKind): Sql {
 	return postgres(url, {
 		max: kind === 'embedded' ? 4 : 10,
+		// a database that does not answer is reported (503) within seconds, not after the default 30
+		connect_timeout: 5,
+		// postgres.js 3.4.9 skips reserving a transaction's connection when its BEGIN is the query
+		// that fills the connection's pipeline: under load a request then failed with
+		// UNSAFE_TRANSACTION (a 500, seen in the bench), or worse, other queries ran inside the
+		// transaction (https://github.com/porsager/postgres/issues/1189, #823). With a pipeline
+		// that never fills, that boundary is never reached; the pool still spreads queries over
+		// its connections as before.
+		...({ max_pipeline: 1_000_000 } as object), // a driver option its type declarations leave out
 		onnotice: () => {},
 		connection: { application_name: 'health-command-center' },
 		// counts and seq values stay far below 2^53; numbers serialise to JSON as they are
 		types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } }
+	});
+}
+
+/**
+ * postgres.js 3.4.9 mishandles a connection whose socket closes while a small write waits to
+ * be flushed (a database restart under load): the deferred write either throws where no caller
+ * can catch it, which would end the process, or never goes out, so that every later query on
+ * that connection waits for ever (https://github.com/porsager/postgres/issues/1208, fix proposed
+ * in #1209). Until a release has the fix, the pool is replaced once the database has been
+ * unreachable: a new pool cannot inherit a stuck connection. In-flight queries of the old one
+ * get `timeout` seconds, then fail as unavailable (503).
+ */
+let renewedAt = 0;
+/** When the database was last found unreachable (0: never). */
+export const unreachableSince = (): number => renewedAt;
+
+export function renewPool(): void {
+	const current = holder[KEY];
+	if (!current || Date.now() - renewedAt < 1000) return;
+	renewedAt = Date.now();
+	const stale = current.sql;
+	current.sql = client(current.url, current.kind);
+	void stale.end({ timeout: 5 }).catch(() => {});
+}
+
+const isWriteAfterClose = (error: unknown) =>
+	error instanceof TypeError && /reading 'write'/.test(error.message) && /postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '');
+
+let guarded = false;
+/** The throwing case: that one error is caught and the pool replaced; any other still ends the process. */
+function guardWriteAfterClose(): void {
+	if (guarded) return;
+	guarded = true;
+	process.on('uncaughtException', (error) => {
+		if (!holder[KEY] || !isWriteAfterClose(error)) {
+			console.error(error);
+			process.exit(1);
+		}
+		console.error('database connection closed during a write; opening a new pool');
+		renewPool();
 	});
 }
 
@@ -37,12 +87,13 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 	if (existing) return existing;
 	let database: Database;
 	if (options.databaseUrl) {
-		database = { sql: client(options.databaseUrl, 'postgres'), kind: 'postgres' };
+		database = { sql: client(options.databaseUrl, 'postgres'), kind: 'postgres', url: options.databaseUrl };
 	} else {
 		const embedded = await startEmbedded(options.dataDir, options.embeddedPort ?? 0);
-		database = { sql: client(embedded.url, 'embedded'), kind: 'embedded', embedded };
+		database = { sql: client(embedded.url, 'embedded'), kind: 'embedded', url: embedded.url, embedded };
 	}
 	holder[KEY] = database;
+	guardWriteAfterClose();
 	return database;
 }
 

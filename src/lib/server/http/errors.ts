@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { ZodError } from 'zod';
+import { renewPool, unreachableSince } from '../db';
 
 export interface ErrorDetail {
 	row?: number;
@@ -39,6 +40,7 @@ export function errorResponse(error: unknown): Response {
 		return json({ error: { code: 'invalid_request', message: '请求参数不正确', details } }, { status: 400 });
 	}
 	if (isUnavailable(error)) {
+		renewPool();
 		return json({ error: { code: 'unavailable', message: '数据库暂时不可用，请稍后重试' } }, { status: 503, headers: { 'retry-after': '5' } });
 	}
 	// the query text and parameters stay out of the log; the stack says where
@@ -46,11 +48,49 @@ export function errorResponse(error: unknown): Response {
 	return json({ error: { code: 'internal', message: '服务器内部错误' } }, { status: 500 });
 }
 
+/**
+ * A request still waiting this long after the database was found unreachable is answered 503:
+ * a query on a connection the outage left stuck may never return (see `renewPool`).
+ */
+const STUCK_MS = 6_000;
+
+class Stuck extends Error {
+	readonly code = 'CONNECTION_DESTROYED';
+}
+
+/** Rejects after STUCK_MS if the database was unreachable at any time since `started`. */
+function whileStuck(started: number, timers: { id?: ReturnType<typeof setTimeout> }): Promise<never> {
+	return new Promise((_, reject) => {
+		const check = () => {
+			if (unreachableSince() >= started - 1_000) reject(new Stuck('database unreachable'));
+			else timers.id = setTimeout(check, 1_000);
+		};
+		timers.id = setTimeout(check, Math.max(0, started + STUCK_MS - Date.now()));
+	});
+}
+
+// when each request arrived: the hook's session lookup and the route share one allowance
+const arrivals = new WeakMap<Request, number>();
+
+/**
+ * `work`, or a rejection as unavailable once the request has waited STUCK_MS with the
+ * database found unreachable meanwhile. The clock starts when `request` arrived.
+ */
+export async function unlessStuck<T>(request: Request, work: Promise<T>): Promise<T> {
+	if (!arrivals.has(request)) arrivals.set(request, Date.now());
+	const timers: { id?: ReturnType<typeof setTimeout> } = {};
+	try {
+		return await Promise.race([work, whileStuck(arrivals.get(request)!, timers)]);
+	} finally {
+		clearTimeout(timers.id);
+	}
+}
+
 /** Wraps a route handler so that every failure leaves as the contract's error shape. */
-export function route<E>(handler: (event: E) => Promise<Response> | Response) {
+export function route<E extends { request: Request }>(handler: (event: E) => Promise<Response> | Response) {
 	return async (event: E): Promise<Response> => {
 		try {
-			return await handler(event);
+			return await unlessStuck(event.request, Promise.resolve(handler(event)));
 		} catch (error) {
 			return errorResponse(error);
 		}

@@ -7,9 +7,12 @@ interface UnitState {
 }
 
 async function snapshot(tx: Db, unit: string): Promise<UnitState | null> {
-	const [row] = await tx`select counter_code, counts::text as counts from unit_counts(null, ${unit})`;
+	// both queries go out together (one round trip)
+	const [[row], days] = await Promise.all([
+		tx`select counter_code, counts::text as counts from unit_counts(null, ${unit})`,
+		tx`select day::text as day, n from unit_followups(null, ${unit})`
+	]);
 	if (!row) return null;
-	const days = await tx`select day::text as day, n from unit_followups(null, ${unit})`;
 	return { counter: row.counter_code, counts: row.counts, followups: new Map(days.map((d) => [d.day, d.n])) };
 }
 
@@ -28,12 +31,16 @@ async function applyDelta(tx: Db, before: UnitState, after: UnitState): Promise<
 		.map((day) => ({ day, delta: (after.followups.get(day) ?? 0) - (before.followups.get(day) ?? 0) }))
 		.filter(({ delta }) => delta !== 0);
 	if (!changed.length) return;
-	await tx`
-		insert into followup_counter (code, day, n)
-		select ${after.counter}, day::date, delta
-		from unnest(${changed.map((c) => c.day)}::text[], ${changed.map((c) => c.delta)}::int[]) as d(day, delta)
-		on conflict (code, day) do update set n = followup_counter.n + excluded.n
-	`;
+	// the day rows, then the counter's recent total recounted from them (sent together, run in order)
+	await Promise.all([
+		tx`
+			insert into followup_counter (code, day, n)
+			select ${after.counter}, day::date, delta
+			from unnest(${changed.map((c) => c.day)}::text[], ${changed.map((c) => c.delta)}::int[]) as d(day, delta)
+			on conflict (code, day) do update set n = followup_counter.n + excluded.n
+		`,
+		tx`update indicator_counter set followed = counter_followed(code), followed_on = current_date where code = ${after.counter}`
+	]);
 }
 
 /**
@@ -47,8 +54,10 @@ export async function changeUnits<T>(tx: Db, units: string[], change: () => Prom
 	// one change per unit at a time: under READ COMMITTED a concurrent change committed between
 	// our two snapshots would otherwise be counted twice. `no key update` leaves foreign-key
 	// checks (key share) on the region free; sorted codes keep two units' lockers from deadlock.
-	await tx`select 1 from region where code in ${tx(distinct)} order by code for no key update`;
-	const before = await Promise.all(distinct.map((unit) => snapshot(tx, unit)));
+	// the lock goes out first and the snapshots right behind it, without waiting for its answer:
+	// they run once it is granted (queries are lazy: `execute` sends the lock now)
+	const locked = tx`select 1 from region where code in ${tx(distinct)} order by code for no key update`.execute();
+	const [, ...before] = await Promise.all([locked, ...distinct.map((unit) => snapshot(tx, unit))]);
 	const result = await change();
 	for (const [i, unit] of distinct.entries()) {
 		const after = await snapshot(tx, unit);
@@ -73,5 +82,10 @@ export async function counterDrift(db: Db): Promise<{ code: string; kept: string
 		select coalesce(k.code, c.code), k.day || ':' || k.n, c.day || ':' || c.n
 		from kept_fu k full join computed_fu c on c.code = k.code and c.day = k.day
 		where k.n is distinct from c.n
+		union all
+		-- a counter's recent follow-ups, where it says they are today's
+		select code, 'followed:' || followed, 'followed:' || counter_followed(code)
+		from indicator_counter
+		where followed_on = current_date and followed is distinct from counter_followed(code)
 	`) as unknown as { code: string; kept: string | null; computed: string | null }[];
 }

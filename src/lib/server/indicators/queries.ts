@@ -11,7 +11,8 @@ export interface RegionIndicators {
 	isKey: boolean;
 	population: number;
 	indicators: IndicatorValues;
-	geometry?: unknown;
+	/** GeoJSON geometry as PostGIS wrote it: spliced into the answer as it is (see geo/features.ts) */
+	geometry?: string;
 }
 
 export interface Page {
@@ -36,9 +37,9 @@ function counts(db: Db, within: Region, level: Level) {
 				group by 1
 			),
 			fu as (
-				select ic.${key} as code, sum(f.n)::int as n
-				from followup_counter f join indicator_counter ic on ic.code = f.code
-				where ic.${inside} = ${within.code} and ic.${key} is not null and f.day > current_date - 90
+				select ic.${key} as code, sum(followed_today(ic))::int as n
+				from indicator_counter ic
+				where ic.${inside} = ${within.code} and ic.${key} is not null
 				group by 1
 			)`;
 	}
@@ -70,7 +71,9 @@ export async function indicatorsAt(
 		with ${counts(db, within, level)}
 		select r.code, r.name, r.level, r.is_key, r.population,
 			indicator_values(coalesce(c.counts, indicator_counts_zero()), coalesce(fu.n, 0)) as indicators,
-			${geometry ? db`st_asgeojson(coalesce(r.geom, r.point), 5)::jsonb` : db`null::jsonb`} as geometry,
+			-- text, not jsonb: parsing half a megabyte of polygons to jsonb, then to objects and back
+			-- to text again cost more than the rest of the query
+			${geometry ? db`st_asgeojson(coalesce(r.geom, r.point), 5)` : db`null::text`} as geometry,
 			count(*) over () as total
 		from region r
 			left join c on c.code = r.code
@@ -102,4 +105,30 @@ async function countAt(db: Db, within: Region, level: Level): Promise<number> {
 export async function regionIndicators(region: Region, db: Db = defaultSql): Promise<IndicatorValues> {
 	const { items } = await indicatorsAt(region, region.level, {}, db);
 	return items[0].indicators;
+}
+
+/**
+ * The indicators of the county, city and province above `region`, in one read of the
+ * province's counter rows: what an event's `indicators.changed` carries, in the writer's
+ * transaction (so it shows the writer's own change).
+ */
+const onLevel = (db: Db) => db`case l.level when 'county' then ic.county_code = l.code when 'city' then ic.city_code = l.code else true end`;
+
+export async function indicatorsOnPath(region: Region, db: Db = defaultSql): Promise<{ code: string; level: Level; indicators: IndicatorValues }[]> {
+	return (await db`
+		with ic as materialized (
+			select code, city_code, county_code, counts, followed_today(ic) as followed
+			from indicator_counter ic where province_code = ${region.provinceCode}
+		),
+		levels (ord, level, code) as (
+			values (1, 'county', ${region.countyCode}::text), (2, 'city', ${region.cityCode}::text), (3, 'province', ${region.provinceCode}::text)
+		)
+		select l.code, l.level, indicator_values(
+			coalesce((select indicator_counts_sum(ic.counts) from ic where ${onLevel(db)}), indicator_counts_zero()),
+			coalesce((select sum(ic.followed) from ic where ${onLevel(db)}), 0)::int
+		) as indicators
+		from levels l
+		where l.code is not null
+		order by l.ord
+	`) as unknown as { code: string; level: Level; indicators: IndicatorValues }[];
 }

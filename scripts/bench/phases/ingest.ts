@@ -1,0 +1,67 @@
+import type { BenchContext, Phase } from '../lib/context';
+import { connect } from '../lib/database';
+import { now, round } from '../lib/stats';
+
+/** `workers` loops, each doing `one()` back to back for `seconds`: completions a second. */
+async function closedLoop(workers: number, seconds: number, one: (worker: number, i: number) => Promise<boolean>) {
+	const until = now() + seconds * 1000;
+	let done = 0;
+	let failed = 0;
+	const started = now();
+	await Promise.all(
+		Array.from({ length: workers }, async (_, w) => {
+			for (let i = 0; now() < until; i++) {
+				if (await one(w, i)) done++;
+				else failed++;
+			}
+		})
+	);
+	return { rate: Math.round(done / ((now() - started) / 1000)), done, failed };
+}
+
+/**
+ * The ingest ceiling (SPEC §8): events a second through POST /api/events with durable commits,
+ * against the same machine's plain single-row INSERT commits at the same concurrency, in the same run.
+ */
+export const ingest: Phase = {
+	name: 'ingest',
+	async run(ctx: BenchContext) {
+		const seconds = ctx.quick ? 8 : 30;
+		const [{ sync }] = await ctx.db`select current_setting('synchronous_commit') as sync`;
+		const clinics = (await ctx.db`select id from facility where kind = 'village_clinic' order by id`).map((r) => r.id as string);
+		await ctx.db`create table if not exists bench_plain_insert (id bigserial primary key, at timestamptz not null default now(), payload jsonb not null)`;
+		for (const concurrency of [1, 8]) {
+			const plain = connect(ctx.app.dbUrl, concurrency);
+			const inserts = await closedLoop(concurrency, seconds, async (w, i) => {
+				await plain`insert into bench_plain_insert (payload) values (${plain.json({ worker: w, i, facility: clinics[i % clinics.length] })})`;
+				return true;
+			});
+			await plain.end();
+			let n = 0;
+			const failures: Record<string, number> = {};
+			const events = await closedLoop(concurrency, seconds, async () => {
+				const facility = clinics[(n++ * 7919) % clinics.length];
+				const res = await fetch(`${ctx.app.baseUrl}/api/events`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', cookie: ctx.cookies.dispatcher },
+					body: JSON.stringify({ type: 'facility.updated', payload: { facility, doctors: n % 4 } })
+				});
+				await res.text();
+				if (res.status !== 201) failures[res.status] = (failures[res.status] ?? 0) + 1;
+				return res.status === 201;
+			});
+			const ratio = round(events.rate / inserts.rate, 3);
+			ctx.record({
+				group: 'ingest ceiling',
+				name: `${concurrency} concurrent: events/s ÷ plain INSERT commits/s`,
+				value: round(ratio * 100, 1),
+				unit: '%',
+				target: '≥ 50%',
+				ok: ratio >= 0.5,
+				detail: { eventsPerSecond: events.rate, insertsPerSecond: inserts.rate, failures, synchronous_commit: sync, seconds }
+			});
+			ctx.log(`  ${concurrency} concurrent: ${events.rate} events/s, ${inserts.rate} plain inserts/s`);
+		}
+		await ctx.db`drop table bench_plain_insert`;
+	}
+};

@@ -1,0 +1,196 @@
+// Bad input, generated: every POST/PATCH endpoint and form action answers arbitrary bodies,
+// content types and headers with a 4xx (never a 5xx), and a rejected request writes nothing.
+// The fuzzer works through accounts of its own, so its checks are not disturbed by the other
+// test files that run against the same server, and the demo accounts are never locked.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { appDatabase, baseUrl, login } from '../helpers/api';
+import { PAYLOADS } from '../../src/lib/server/events/types';
+
+const sql = appDatabase();
+const RUNS = 120;
+const suffix = Math.random().toString(36).slice(2, 8);
+const ADMIN = `fuzz-admin-${suffix}`;
+const POSTER = `fuzz-poster-${suffix}`;
+const TARGET = `fuzz-target-${suffix}`;
+const PASSWORD = 'fuzz password 123';
+const DEMO_ACCOUNTS = ['admin', 'leader', 'dispatcher', 'officer-371424', 'inspector-1'];
+
+let adminCookie = '';
+let posterCookie = '';
+let targetId = 0;
+let nextAddress = 0;
+const statuses: Record<string, number> = {};
+/** a fresh client address per request: the per-address login limit never trips */
+const address = () => `10.77.${(++nextAddress >> 8) & 255}.${nextAddress & 255}`;
+
+/** What a request by the fuzz accounts could have written. */
+async function footprint() {
+	const [row] = await sql`
+		select
+			(select count(*) from audit_log where actor in (${ADMIN}, ${POSTER})) as audits,
+			(select count(*) from event where actor in (${ADMIN}, ${POSTER})) as events,
+			(select md5(string_agg(u::text, ',' order by id)) from app_user u where username like ${`fuzz-%-${suffix}`} or id = ${targetId}) as users,
+			(select count(*) from kiosk_token) as tokens,
+			(select count(*) from user_session s join app_user u on u.id = s.user_id where u.username like 'fz-%' or u.username = ${TARGET}) as sessions
+	`;
+	return row;
+}
+
+interface Sent {
+	method: string;
+	path: string;
+	body?: string;
+	contentType?: string;
+	headers?: Record<string, string>;
+	cookie?: string;
+}
+
+async function send(r: Sent) {
+	const headers: Record<string, string> = { 'x-forwarded-for': address(), ...r.headers };
+	if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+	if (r.cookie) headers.cookie = r.cookie;
+	const res = await fetch(`${baseUrl()}${r.path}`, { method: r.method, headers, body: r.body, redirect: 'manual' });
+	const text = await res.text();
+	statuses[`${r.method} ${r.path.split('?')[0].replace(/\/users\/.*/, '/users/{id}')} ${res.status}`] = (statuses[`${r.method} ${r.path.split('?')[0].replace(/\/users\/.*/, '/users/{id}')} ${res.status}`] ?? 0) + 1;
+	return { status: res.status, text };
+}
+
+/** Sends, then checks: no 5xx, and nothing written when the answer is a refusal. */
+async function check(r: Sent) {
+	const before = await footprint();
+	const answer = await send(r);
+	const { text } = answer;
+	let status = answer.status;
+	// a form action asked for JSON answers 200 and names its own outcome
+	if (r.path.includes('?/') && status === 200) {
+		const result = JSON.parse(text) as { type: string; status?: number };
+		if (result.type === 'failure' || result.type === 'error') status = result.status ?? 400;
+	}
+	expect(status, `${r.method} ${r.path} ${r.body?.slice(0, 200)} → ${text.slice(0, 200)}`).toBeLessThan(500);
+	if (status >= 400) expect(await footprint(), `${r.method} ${r.path} ${r.body?.slice(0, 200)} → ${status}`).toEqual(before);
+	return status;
+}
+
+// ---- generators
+
+const printable = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_:./ %"\'{}[]'.split('')), maxLength: 40 });
+const contentType = fc.option(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx'), { nil: undefined });
+const weird = fc.oneof(fc.anything(), fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.anything(), { maxLength: 3 }), fc.string({ maxLength: 3000 }));
+/** an object shaped like `fields`, each field right, wrong or missing, plus strays */
+const nearly = (fields: Record<string, fc.Arbitrary<unknown>>) =>
+	fc.record(Object.fromEntries(Object.entries(fields).map(([key, good]) => [key, fc.oneof(good, weird)])), { requiredKeys: [] }).chain((obj) =>
+		fc.dictionary(printable, weird, { maxKeys: 2 }).map((extra) => ({ ...extra, ...obj }))
+	);
+/** a body: JSON of a near-valid object, JSON of anything, or bytes that are not JSON */
+const bodyOf = (shape: fc.Arbitrary<unknown>) =>
+	fc.oneof(
+		{ weight: 3, arbitrary: shape.map((x) => JSON.stringify(x)) },
+		{ weight: 1, arbitrary: fc.anything().map((x) => JSON.stringify(x) ?? 'null') },
+		{ weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
+		{ weight: 1, arbitrary: fc.constantFrom('', '{', '{"a":', '[1,2', 'null', '"x"', '\u0000', '{"__proto__":{"admin":true}}') }
+	);
+const request = (shape: fc.Arbitrary<unknown>) => fc.record({ body: bodyOf(shape), contentType: fc.oneof({ weight: 4, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: contentType }) });
+
+const region = fc.oneof(fc.constantFrom('370000', '371424', '371400', '620000', '999999', '37', ''), fc.stringMatching(/^\d{1,12}$/));
+const role = fc.constantFrom('admin', 'leader', 'dispatcher', 'county_officer', 'inspector', 'root', '');
+// every event type the API takes, each with its own payload's fields (a type added later joins by itself)
+const fieldValue = fc.oneof(
+	printable,
+	region,
+	fc.integer({ min: -5, max: 20_000 }),
+	fc.boolean(),
+	fc.double({ min: 0, max: 200, noNaN: true }),
+	fc.constantFrom('2020-02-30', '2999-01-01', '2020-01-01', '2030-06-01', 'yesterday', 'team-1', 'open', 'rectifying', 'closed', 'screening', 'inspection')
+);
+const payloadFields = (type: keyof typeof PAYLOADS) => Object.keys((PAYLOADS[type] as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+const eventShape = fc.oneof(
+	...(Object.keys(PAYLOADS) as (keyof typeof PAYLOADS)[]).map((type) =>
+		nearly({ type: fc.constant(type), payload: nearly(Object.fromEntries(payloadFields(type).map((field) => [field, fieldValue]))) })
+	),
+	nearly({ type: fc.constantFrom('indicators.changed', 'problem.overdue', 'x'), payload: weird }),
+	weird
+);
+
+describe('fuzzing every POST and PATCH endpoint', () => {
+	beforeAll(async () => {
+		const admin = await login('admin', 'demo-password', '10.76.0.1');
+		for (const [username, role, scope] of [[ADMIN, 'admin', '370000'], [POSTER, 'dispatcher', '370000'], [TARGET, 'leader', '370000']]) {
+			const res = await fetch(`${baseUrl()}/api/users`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', cookie: admin, 'x-forwarded-for': '10.76.0.1' },
+				body: JSON.stringify({ username, password: PASSWORD, role, scope })
+			});
+			expect(res.status).toBe(201);
+			if (username === TARGET) targetId = (await res.json()).id;
+		}
+		adminCookie = await login(ADMIN, PASSWORD, '10.76.0.2');
+		posterCookie = await login(POSTER, PASSWORD, '10.76.0.3');
+	});
+	afterAll(async () => {
+		if (process.env.FUZZ_STATS) console.log(statuses);
+		await sql.end();
+	});
+
+	it('POST /api/events', async () => {
+		await fc.assert(
+			fc.asyncProperty(request(eventShape), fc.option(fc.string({ unit: fc.constantFrom(...'ab1-_ ~'.split('')), maxLength: 120 }), { nil: undefined }), async (r, key) => {
+				await check({ method: 'POST', path: '/api/events', ...r, cookie: posterCookie, headers: key === undefined ? {} : { 'idempotency-key': key } });
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
+	it('POST /api/users', async () => {
+		const shape = nearly({ username: fc.oneof(fc.constantFrom(...DEMO_ACCOUNTS, ADMIN), printable), password: fc.string({ maxLength: 300 }), role, scope: fc.oneof(region, fc.constantFrom('team-1', 'team-x')) });
+		await fc.assert(fc.asyncProperty(request(shape), async (r) => void (await check({ method: 'POST', path: '/api/users', ...r, cookie: adminCookie }))), { numRuns: RUNS });
+	});
+
+	it('PATCH /api/users/{id} (only its own target account, or ids no account has)', async () => {
+		const id = fc.oneof(fc.constant(String(targetId)), fc.constantFrom('abc', '-1', '0', '1e3', '9007199254740993', '%20', '1.5'), fc.integer({ min: 1_000_000_000 }).map(String));
+		// the target's password and disabled flag may change on success; its role may not become admin's own scope for others
+		const shape = nearly({ role, scope: fc.oneof(region, fc.constantFrom('team-1')), disabled: fc.boolean(), password: fc.string({ maxLength: 300 }) });
+		await fc.assert(fc.asyncProperty(id, request(shape), async (id, r) => void (await check({ method: 'PATCH', path: `/api/users/${id}`, ...r, cookie: adminCookie }))), { numRuns: RUNS });
+	});
+
+	it('POST /api/kiosk-tokens', async () => {
+		const shape = nearly({ name: fc.string({ maxLength: 120 }), region });
+		await fc.assert(fc.asyncProperty(request(shape), async (r) => void (await check({ method: 'POST', path: '/api/kiosk-tokens', ...r, cookie: adminCookie }))), { numRuns: RUNS });
+	});
+
+	it('POST /api/auth/login (never a demo account; a refusal records only its failure)', async () => {
+		const shape = nearly({ username: fc.oneof(fc.constant(TARGET), printable.map((s) => `fz-${s}`)), password: fc.string({ maxLength: 300 }) });
+		await fc.assert(
+			fc.asyncProperty(request(shape), async (r) => {
+				// whatever the generator made, no demo account is ever tried (they must not be locked)
+				let parsed: unknown = null;
+				try {
+					parsed = JSON.parse(r.body);
+				} catch {
+					// not JSON: no account named
+				}
+				fc.pre(!DEMO_ACCOUNTS.includes((parsed as { username?: string } | null)?.username as string));
+				const status = await check({ method: 'POST', path: '/api/auth/login', ...r });
+				if (status === 200) throw new Error(`signed in with ${r.body}`);
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
+	it('POST /api/auth/logout (cookies of every shape)', async () => {
+		const cookie = fc.oneof(fc.constant(undefined), fc.string({ unit: fc.constantFrom(...'abcdef0123456789-_'.split('')), maxLength: 120 }).map((s) => `session=${s}`));
+		await fc.assert(fc.asyncProperty(request(weird), cookie, async (r, cookie) => void (await check({ method: 'POST', path: '/api/auth/logout', ...r, cookie }))), { numRuns: RUNS });
+	});
+
+	it('form actions of /admin (create, update; update only on its own target)', async () => {
+		const field = fc.oneof(printable, fc.string({ maxLength: 100 }), role, region);
+		const form = fc.record({ action: fc.constantFrom('create', 'update', 'toggle', 'password'), username: field, password: field, role: field, scope: field, id: fc.oneof(fc.constant(String(targetId)), fc.constantFrom('', 'x', '-1', '99999999999')) }, { requiredKeys: ['action'] });
+		await fc.assert(
+			fc.asyncProperty(form, async ({ action, ...fields }) => {
+				const body = new URLSearchParams(Object.entries(fields).filter(([, v]) => v !== undefined) as [string, string][]).toString();
+				await check({ method: 'POST', path: `/admin?/${action}`, body, contentType: 'application/x-www-form-urlencoded', cookie: adminCookie, headers: { origin: baseUrl(), accept: 'application/json' } });
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+});
