@@ -148,6 +148,30 @@ describe('indicators', () => {
 		expect(villages.total).toBe(5);
 	});
 
+	it("reads one unit's counts and follow-up days as the full recomputation counts them", async () => {
+		// every region of the fixture: villages, townships with and without a centre, counties,
+		// the city with its own problem, the province
+		const rows = await db.sql`
+			select r.code, s.counter_code, s.counts::text as counts, s.followups,
+				u.counter_code as full_counter, u.counts::text as full_counts,
+				(select coalesce(jsonb_object_agg(f.day::text, f.n), '{}'::jsonb) from unit_followups(null, r.code) f) as full_followups
+			from region r
+			cross join lateral unit_state(r.code) s
+			cross join lateral unit_counts(null, r.code) u
+			where r.province_code = '990000' or r.code = '990000'`;
+		expect(rows).toHaveLength(14);
+		for (const row of rows) {
+			expect({ code: row.code, counter: row.counter_code, counts: row.counts, followups: row.followups }).toEqual({
+				code: row.code,
+				counter: row.full_counter,
+				counts: row.full_counts,
+				followups: row.full_followups
+			});
+		}
+		expect(rows.some((row) => Object.keys(row.followups).length === 2)).toBe(true);
+		expect(await db.sql`select * from unit_state('nowhere')`).toHaveLength(0);
+	});
+
 	it('keeps counters moved by each change equal to a full recomputation', async () => {
 		const sql = db.sql;
 		await sql.begin(async (tx) => {

@@ -7,13 +7,9 @@ interface UnitState {
 }
 
 async function snapshot(tx: Db, unit: string): Promise<UnitState | null> {
-	// both queries go out together (one round trip)
-	const [[row], days] = await Promise.all([
-		tx`select counter_code, counts::text as counts from unit_counts(null, ${unit})`,
-		tx`select day::text as day, n from unit_followups(null, ${unit})`
-	]);
+	const [row] = await tx`select counter_code, counts::text as counts, followups from unit_state(${unit})`;
 	if (!row) return null;
-	return { counter: row.counter_code, counts: row.counts, followups: new Map(days.map((d) => [d.day, d.n])) };
+	return { counter: row.counter_code, counts: row.counts, followups: new Map(Object.entries(row.followups as Record<string, number>)) };
 }
 
 async function applyDelta(tx: Db, before: UnitState, after: UnitState): Promise<void> {
@@ -47,7 +43,8 @@ async function applyDelta(tx: Db, before: UnitState, after: UnitState): Promise<
  * Runs `change` inside the caller's transaction and moves the indicator counters by exactly
  * what it changed in `units` (the regions whose records it touches: a village for its clinic
  * or patients, a township for its centre, a county for its hospital or county-level problems).
- * The counts come from the same SQL as the full recomputation, so the two cannot disagree.
+ * The counts are those of the full recomputation for one unit (`unit_state`, compared with
+ * `unit_counts` in the tests), so the two agree.
  */
 export async function changeUnits<T>(tx: Db, units: string[], change: () => Promise<T>): Promise<T> {
 	const distinct = [...new Set(units)].sort();
