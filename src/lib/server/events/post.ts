@@ -72,8 +72,9 @@ export async function postEvent(viewer: Viewer, input: PostedEvent, idempotencyK
 	const result = await db.begin(async (tx) => {
 		if (key) {
 			// a retry waits for the first attempt, then finds its event
-			await tx`select pg_advisory_xact_lock(${KEY_LOCK_CLASS}::int, hashtext(${key}))`;
-			const seq = await seqOfKey(tx, key);
+			// the lock goes out now and the look right behind it, which runs once the lock is granted
+			const locked = tx`select pg_advisory_xact_lock(${KEY_LOCK_CLASS}::int, hashtext(${key}))`.execute();
+			const [, seq] = await Promise.all([locked, seqOfKey(tx, key)]);
 			if (seq !== null) return { seq, repeated: true, events: [] as StoredEvent[] };
 		}
 		const plan = await (PLANNERS[input.type] as Planner<PostedEventType>)(tx, input.payload, viewer);
