@@ -1,7 +1,8 @@
 import maplibregl from 'maplibre-gl';
 
-// MapLibre runs a single worker in Chrome: the counties, the cities and the outline were then
-// parsed and tiled one after another. Two workers take them side by side.
-maplibregl.setWorkerCount(2);
+// One worker: a second one, tried for tiling the counties, the cities and the outline side by
+// side, measured 60–250 ms slower to the first full frame on two cores (the page, the worker and
+// the software renderer already share them).
+maplibregl.setWorkerCount(1);
 
 export default maplibregl;
