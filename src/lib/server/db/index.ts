@@ -120,3 +120,31 @@ export const sql: Sql = new Proxy(function () {} as unknown as Sql, {
 		return typeof value === 'function' ? value.bind(database().sql) : value;
 	}
 });
+
+/** A transaction on a connection held for it alone (see `transaction`). */
+export type ReservedTx = postgres.ReservedSql;
+
+/**
+ * A transaction that its writer may end itself, with a COMMIT sent in the same pipeline as its
+ * last statement (`appendEvents(…, { commit: true })`). postgres.js's `begin` cannot carry
+ * that: it hands its connection back to the pool as soon as PostgreSQL reports it idle. Here the
+ * connection stays reserved until `work` is done; whatever `work` left open is committed after
+ * it (a COMMIT with nothing open only draws a warning) and rolled back if it throws.
+ */
+export async function transaction<T>(db: Sql, work: (tx: ReservedTx) => Promise<T>): Promise<T> {
+	const tx = await db.reserve();
+	try {
+		await tx`begin`;
+		let result: T;
+		try {
+			result = await work(tx);
+		} catch (error) {
+			await tx`rollback`.catch(() => {});
+			throw error;
+		}
+		await tx`commit`;
+		return result;
+	} finally {
+		tx.release();
+	}
+}

@@ -1,4 +1,4 @@
-import { sql as defaultSql, type Db, type Sql } from '../db';
+import { sql as defaultSql, transaction, type Db, type Sql } from '../db';
 import { audit } from '../auth/audit';
 import { covers } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
@@ -56,9 +56,8 @@ async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan
 			causeIndex: 0
 		});
 	}
-	// one statement for all of them: the event lock is held from here to commit
-	const events = await appendEvents(tx, planned);
-	return events;
+	// one statement for all of them, and the commit right behind it: the event lock is held for those two only
+	return appendEvents(tx, planned, { commit: true });
 }
 
 /**
@@ -69,7 +68,7 @@ export async function postEvent(viewer: Viewer, input: PostedEvent, idempotencyK
 	if (viewer.kind !== 'user' || !POSTERS_OF[input.type].includes(viewer.role)) throw forbidden();
 	// keys are the poster's own: another user's key neither collides nor replays
 	const key = idempotencyKey === null ? null : `${viewer.username}:${idempotencyKey}`;
-	const result = await db.begin(async (tx) => {
+	const result = await transaction(db, async (tx) => {
 		if (key) {
 			// a retry waits for the first attempt, then finds its event
 			// the lock goes out now and the look right behind it, which runs once the lock is granted
