@@ -34,7 +34,9 @@ export const resetProbe = (child: ChildProcess) => child.send({ probe: 'reset' }
 
 /** The production server on `databaseUrl`, with the probe preloaded. */
 export async function startMeasuredApp(databaseUrl: string, logFile: string) {
-	const app = await startAppServer({ databaseUrl, seed: 'none', nodeArgs: PROBE, ipc: true, logFile });
+	// BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops
+	const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+	const app = await startAppServer({ databaseUrl, seed: 'none', nodeArgs: [...PROBE, ...profile], ipc: true, logFile });
 	return Object.assign(app, { probe: () => askProbe(app.child), resetProbe: () => resetProbe(app.child) }) as AppServer & {
 		probe(): Promise<ProbeReport>;
 		resetProbe(): void;

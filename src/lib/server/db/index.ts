@@ -121,6 +121,9 @@ export const sql: Sql = new Proxy(function () {} as unknown as Sql, {
 	}
 });
 
+/** Transactions whose writer sent their COMMIT itself (see `transaction`). */
+export const endedInPipeline = new WeakSet<object>();
+
 /** A transaction on a connection held for it alone (see `transaction`). */
 export type ReservedTx = postgres.ReservedSql;
 
@@ -128,8 +131,8 @@ export type ReservedTx = postgres.ReservedSql;
  * A transaction that its writer may end itself, with a COMMIT sent in the same pipeline as its
  * last statement (`appendEvents(…, { commit: true })`). postgres.js's `begin` cannot carry
  * that: it hands its connection back to the pool as soon as PostgreSQL reports it idle. Here the
- * connection stays reserved until `work` is done; whatever `work` left open is committed after
- * it (a COMMIT with nothing open only draws a warning) and rolled back if it throws.
+ * connection stays reserved until `work` is done; what `work` left open is committed after it,
+ * and rolled back if it throws (a ROLLBACK with nothing open only draws a warning).
  */
 export async function transaction<T>(db: Sql, work: (tx: ReservedTx) => Promise<T>): Promise<T> {
 	const tx = await db.reserve();
@@ -142,7 +145,7 @@ export async function transaction<T>(db: Sql, work: (tx: ReservedTx) => Promise<
 			await tx`rollback`.catch(() => {});
 			throw error;
 		}
-		await tx`commit`;
+		if (!endedInPipeline.has(tx)) await tx`commit`;
 		return result;
 	} finally {
 		tx.release();

@@ -3,7 +3,6 @@ import { audit } from '../auth/audit';
 import { findRegion } from '../geo/regions';
 import { changeUnits } from '../indicators/counters';
 import { appendEvents, type NewEvent, type StoredEvent } from './log';
-import { indicatorsAbove } from './post';
 import { publish } from './publish';
 
 const BATCH = 200;
@@ -30,10 +29,9 @@ export async function markOverdue(db: Sql = defaultSql): Promise<StoredEvent[]> 
 			await changeUnits(tx, [problem.region_code], () => tx`update problem set is_overdue = true, updated_at = now() where id = ${problem.id}`);
 			await audit(tx, null, { action: 'overdue', entity: 'problem', entityId: problem.id, before: { is_overdue: false }, after: { is_overdue: true } });
 			const payload = { problem: Number(problem.id), code: problem.code, deadline: problem.deadline, supervised: problem.supervised };
-			const regions = await indicatorsAbove(tx, region);
 			const path = { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null };
 			planned.push({ type: 'problem.overdue', region, actor: 'system', payload });
-			planned.push({ type: 'indicators.changed', region: path, actor: 'system', payload: { regions }, causeIndex: planned.length - 1 });
+			planned.push({ type: 'indicators.changed', region: path, actor: 'system', payload: {}, causeIndex: planned.length - 1, indicators: true });
 		}
 		// all at once, last: the event lock is held from here to commit
 		return planned.length ? appendEvents(tx, planned) : ([] as StoredEvent[]);

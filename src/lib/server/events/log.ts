@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import { endedInPipeline, type Db } from '../db';
 import type { Region } from '../geo/regions';
 import type { Viewer } from '../auth/viewer';
 import type { Level } from '$lib/indicators';
@@ -20,6 +20,12 @@ export interface NewEvent {
 	idempotencyKey?: string | null;
 	/** the payload's `cause` is the seq of the event at this index of the same append (indicators.changed) */
 	causeIndex?: number;
+	/**
+	 * the payload's `regions` are the indicators of the county, city and province of the event's
+	 * path, read by the insert itself under the event lock (indicators.changed): so every event's
+	 * values include every change committed before it in seq order
+	 */
+	indicators?: boolean;
 }
 
 export interface StoredEvent extends LiveEvent {
@@ -73,7 +79,8 @@ function toEvent(row: any): StoredEvent {
  * lock is then held for the insert and the commit only, however busy this process is when the
  * insert's answer comes back (under load its event loop answered 20-100 ms late, and every
  * writer in the database waited that long). Should the insert fail, the COMMIT finds the
- * transaction aborted and rolls it back. The caller's transaction must do nothing after this.
+ * transaction aborted and rolls it back. The transaction must come from `transaction` (db) and
+ * do nothing after this.
  */
 export async function appendEvents(tx: Db, events: NewEvent[], { commit = false }: { commit?: boolean } = {}): Promise<StoredEvent[]> {
 	const rows = events.map((event, i) => {
@@ -86,7 +93,8 @@ export async function appendEvents(tx: Db, events: NewEvent[], { commit = false 
 			payload: event.payload,
 			sealed: event.sealed ?? false,
 			key: event.idempotencyKey ?? null,
-			cause: event.causeIndex === undefined ? null : event.causeIndex + 1
+			cause: event.causeIndex === undefined ? null : event.causeIndex + 1,
+			indicators: event.indicators ?? false
 		};
 	});
 	const locked = tx`select pg_advisory_xact_lock(${EVENT_LOCK}::bigint)`.execute();
@@ -95,15 +103,18 @@ export async function appendEvents(tx: Db, events: NewEvent[], { commit = false 
 				actor, payload, sealed, idempotency_key)
 			-- the clock read under the lock, not at the transaction's start, so that at runs with seq
 			select m.head + r.ord, clock_timestamp(), r.type, r.province, r.city, r.county, r.township, r.village, r.actor,
-				case when r.cause is null then r.payload else r.payload || jsonb_build_object('cause', m.head + r.cause) end, r.sealed, r.key
+				r.payload
+					|| case when r.cause is null then '{}'::jsonb else jsonb_build_object('cause', m.head + r.cause) end
+					|| case when r.indicators then jsonb_build_object('regions', path_indicators(r.province, r.city, r.county)) else '{}'::jsonb end,
+				r.sealed, r.key
 			from (select coalesce(max(seq), 0) as head from event) m,
 				jsonb_to_recordset(${tx.json(rows as never)}) as r(ord int, type text, province text, city text, county text,
-					township text, village text, actor text, payload jsonb, sealed boolean, key text, cause int)
+					township text, village text, actor text, payload jsonb, sealed boolean, key text, cause int, indicators boolean)
 			order by r.ord
 			returning *`.execute();
-	// postgres.js sends its own COMMIT after the transaction's callback: PostgreSQL then warns
-	// that no transaction is in progress, a notice, not an error
+	// marked as ended: `transaction` sends no COMMIT of its own after this one
 	const committed = commit ? tx`commit`.execute() : null;
+	if (commit) endedInPipeline.add(tx);
 	const [, inserted] = await Promise.all([locked, insert, committed]);
 	return inserted.map(toEvent).sort((a, b) => a.seq - b.seq);
 }

@@ -5,7 +5,6 @@ import type { Viewer } from '../auth/viewer';
 import { findRegion, type Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { changeUnits } from '../indicators/counters';
-import { indicatorsOnPath } from '../indicators/queries';
 import type { PostedEventType } from '$lib/types/events';
 import { appendEvents, seqOfKey, type NewEvent, type StoredEvent } from './log';
 import { PLANNERS, POSTERS, POSTERS_OF, type Plan, type UserViewer } from './planners';
@@ -20,25 +19,19 @@ const KEY_LOCK_CLASS = 7311;
 
 const forbidden = () => new ApiError(403, 'forbidden', '无权对该对象提交事件');
 
-/** The county, city and province of `region` with their indicators as `tx` now sees them. */
-export const indicatorsAbove = (tx: Db, region: Region) => indicatorsOnPath(region, tx);
-
 export interface Posted {
 	seq: number;
 	/** true when the idempotency key had been used: nothing was applied this time */
 	repeated: boolean;
 }
 
-/** The record, its counters, the audit row, the events and the new indicators; in `tx`. */
+/** The record, its counters, the audit row, the events and the new indicators, then the commit; in `tx`. */
 async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan: Plan, key: string | null): Promise<StoredEvent[]> {
 	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
 	if (!region || !(await (plan.mayPost ?? covers)(viewer, region))) throw forbidden();
 	const after = plan.counts ? await changeUnits(tx, [region.code], () => plan.apply(tx)) : await plan.apply(tx);
-	// independent of each other: sent together, one round trip
-	const [, regions] = await Promise.all([
-		audit(tx, viewer, { action: type, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after }),
-		plan.counts ? indicatorsAbove(tx, region) : []
-	]);
+	// the audit row goes out now; the events and the commit follow it in the same pipeline
+	const audited = audit(tx, viewer, { action: type, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after });
 	const planned: NewEvent[] = plan.events(after).map((event, i) => ({
 		type: event.type,
 		region: event.region ?? region,
@@ -52,12 +45,14 @@ async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan
 			type: 'indicators.changed',
 			region: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null },
 			actor: viewer.username,
-			payload: { regions },
-			causeIndex: 0
+			payload: {},
+			causeIndex: 0,
+			indicators: true
 		});
 	}
 	// one statement for all of them, and the commit right behind it: the event lock is held for those two only
-	return appendEvents(tx, planned, { commit: true });
+	const [, events] = await Promise.all([audited, appendEvents(tx, planned, { commit: true })]);
+	return events;
 }
 
 /**

@@ -1,42 +1,13 @@
 import type { Db } from '../db';
 
 interface UnitState {
-	counter: string;
 	counts: string; // indicator_counts as PostgreSQL's row text
-	followups: Map<string, number>; // day → signed chronic patients last followed up that day
+	followups: Record<string, number>; // day → signed chronic patients last followed up that day
 }
 
 async function snapshot(tx: Db, unit: string): Promise<UnitState | null> {
-	const [row] = await tx`select counter_code, counts::text as counts, followups from unit_state(${unit})`;
-	if (!row) return null;
-	return { counter: row.counter_code, counts: row.counts, followups: new Map(Object.entries(row.followups as Record<string, number>)) };
-}
-
-async function applyDelta(tx: Db, before: UnitState, after: UnitState): Promise<void> {
-	if (before.counts !== after.counts) {
-		await tx`
-			update indicator_counter
-			set counts = indicator_counts_add(counts,
-					indicator_counts_sub(${after.counts}::indicator_counts, ${before.counts}::indicator_counts)),
-				updated_at = now()
-			where code = ${after.counter}
-		`;
-	}
-	const days = new Set([...before.followups.keys(), ...after.followups.keys()]);
-	const changed = [...days]
-		.map((day) => ({ day, delta: (after.followups.get(day) ?? 0) - (before.followups.get(day) ?? 0) }))
-		.filter(({ delta }) => delta !== 0);
-	if (!changed.length) return;
-	// the day rows, then the counter's recent total recounted from them (sent together, run in order)
-	await Promise.all([
-		tx`
-			insert into followup_counter (code, day, n)
-			select ${after.counter}, day::date, delta
-			from unnest(${changed.map((c) => c.day)}::text[], ${changed.map((c) => c.delta)}::int[]) as d(day, delta)
-			on conflict (code, day) do update set n = followup_counter.n + excluded.n
-		`,
-		tx`update indicator_counter set followed = counter_followed(code), followed_on = current_date where code = ${after.counter}`
-	]);
+	const [row] = await tx`select counts::text as counts, followups from unit_state(${unit})`;
+	return row ? { counts: row.counts, followups: row.followups } : null;
 }
 
 /**
@@ -55,13 +26,13 @@ export async function changeUnits<T>(tx: Db, units: string[], change: () => Prom
 	// they run once it is granted (queries are lazy: `execute` sends the lock now)
 	const locked = tx`select 1 from region where code in ${tx(distinct)} order by code for no key update`.execute();
 	const [, ...before] = await Promise.all([locked, ...distinct.map((unit) => snapshot(tx, unit))]);
+	const missing = distinct.find((_, i) => !before[i]);
+	if (missing) throw new Error(`unit ${missing} does not exist`);
 	const result = await change();
-	for (const [i, unit] of distinct.entries()) {
-		const after = await snapshot(tx, unit);
-		const previous = before[i];
-		if (!after || !previous) throw new Error(`unit ${unit} does not exist`);
-		await applyDelta(tx, previous, after);
-	}
+	// the after-state and the moves of the counters are worked out in the database: one round trip
+	await Promise.all(
+		distinct.map((unit, i) => tx`select unit_commit(${unit}, ${before[i]!.counts}::indicator_counts, ${tx.json(before[i]!.followups)})`)
+	);
 	return result;
 }
 

@@ -108,27 +108,10 @@ export async function regionIndicators(region: Region, db: Db = defaultSql): Pro
 }
 
 /**
- * The indicators of the county, city and province above `region`, in one read of the
- * province's counter rows: what an event's `indicators.changed` carries, in the writer's
- * transaction (so it shows the writer's own change).
+ * The indicators of the county, city and province above `region`, from the province's counter
+ * rows (`path_indicators`, which event inserts call for `indicators.changed`).
  */
-const onLevel = (db: Db) => db`case l.level when 'county' then ic.county_code = l.code when 'city' then ic.city_code = l.code else true end`;
-
 export async function indicatorsOnPath(region: Region, db: Db = defaultSql): Promise<{ code: string; level: Level; indicators: IndicatorValues }[]> {
-	return (await db`
-		with ic as materialized (
-			select code, city_code, county_code, counts, followed_today(ic) as followed
-			from indicator_counter ic where province_code = ${region.provinceCode}
-		),
-		levels (ord, level, code) as (
-			values (1, 'county', ${region.countyCode}::text), (2, 'city', ${region.cityCode}::text), (3, 'province', ${region.provinceCode}::text)
-		)
-		select l.code, l.level, indicator_values(
-			coalesce((select indicator_counts_sum(ic.counts) from ic where ${onLevel(db)}), indicator_counts_zero()),
-			coalesce((select sum(ic.followed) from ic where ${onLevel(db)}), 0)::int
-		) as indicators
-		from levels l
-		where l.code is not null
-		order by l.ord
-	`) as unknown as { code: string; level: Level; indicators: IndicatorValues }[];
+	const [{ regions }] = await db`select path_indicators(${region.provinceCode}, ${region.cityCode}, ${region.countyCode}) as regions`;
+	return regions;
 }
