@@ -106,12 +106,3 @@ export async function regionIndicators(region: Region, db: Db = defaultSql): Pro
 	const { items } = await indicatorsAt(region, region.level, {}, db);
 	return items[0].indicators;
 }
-
-/**
- * The indicators of the county, city and province above `region`, from the province's counter
- * rows (`path_indicators`, which event inserts call for `indicators.changed`).
- */
-export async function indicatorsOnPath(region: Region, db: Db = defaultSql): Promise<{ code: string; level: Level; indicators: IndicatorValues }[]> {
-	const [{ regions }] = await db`select path_indicators(${region.provinceCode}, ${region.cityCode}, ${region.countyCode}) as regions`;
-	return regions;
-}
