@@ -14,7 +14,7 @@ function commandCentre(): Plugin {
 			const { attachSocket } = await server.ssrLoadModule('/src/lib/server/events/socket.ts');
 			const { startBackground } = await server.ssrLoadModule('/src/lib/server/background.ts');
 			const { config } = await boot();
-			if (server.httpServer) await attachSocket(server.httpServer as Server, { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX });
+			if (server.httpServer) await attachSocket(server.httpServer as Server, { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX, maxBacklog: config.SOCKET_MAX_BACKLOG });
 			await startBackground(config, { simulated: !process.argv.includes('--no-simulate') });
 		}
 	};

@@ -24,7 +24,7 @@ const server = createServer((req, res) => {
 		res.end('Not found');
 	});
 });
-const io = await attachSocket(server, { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX }).catch((error: Error) => {
+const io = await attachSocket(server, { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX, maxBacklog: config.SOCKET_MAX_BACKLOG }).catch((error: Error) => {
 	console.error(`cannot start: Redis at REDIS_URL: ${error.message}`);
 	process.exit(1);
 });

@@ -21,6 +21,8 @@ const schema = z.object({
 	/** how often a node looks for commits no one announced (another node's, while Redis was away) */
 	LOG_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(2),
 	DEADLINE_CHECK_SECONDS: z.coerce.number().int().min(1).default(60),
+	/** events' packets a socket may have waiting (a client that stopped reading) before it is let go */
+	SOCKET_MAX_BACKLOG: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
 	SIMULATE_PER_MINUTE: z.coerce.number().min(0).max(6000).default(30),
 	// the wall screen: a county silent for longer is marked; the unattended tour's step
 	WALL_STALE_MINUTES: z.coerce.number().positive().max(60 * 24 * 30).default(120),

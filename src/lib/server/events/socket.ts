@@ -142,6 +142,31 @@ function advance(socket: AppSocket, seq: number): number | null {
 	return prev;
 }
 
+/**
+ * What a socket may have waiting to be written before it is let go: packets engine.io holds for
+ * it, and bytes its websocket has handed to the TCP socket that the client has not read. A
+ * client that stopped reading would otherwise hold its whole backlog in this process until its
+ * ping times out (45 s of every event). Let go, it reconnects on its own and replays from its
+ * last seq once it reads again.
+ */
+// set by `attachSocket` in one copy of this module, read by `emit` in the other: one for both
+const BACKLOG = Symbol.for('hcc.io.backlog');
+const backlogHolder = globalThis as unknown as Record<symbol, { packets: number; bytes: number } | undefined>;
+const limits = () => (backlogHolder[BACKLOG] ??= { packets: 5_000, bytes: 16 * 2 ** 20 });
+
+function overloaded(socket: AppSocket): boolean {
+	const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } };
+	const backlog = limits();
+	return (conn.writeBuffer?.length ?? 0) > backlog.packets || (conn.transport?.socket?.bufferedAmount ?? 0) > backlog.bytes;
+}
+
+/** Closes a socket's connection at once, its backlog with it; the client sees a transport close and reconnects. */
+function letGo(socket: AppSocket): void {
+	const ws = (socket.conn as unknown as { transport?: { socket?: { terminate?: () => void } } }).transport?.socket;
+	if (typeof ws?.terminate === 'function') ws.terminate();
+	else socket.conn.close();
+}
+
 /** Sends one event to the sockets subscribed to any region on its path that may read it. */
 export function emit(event: StoredEvent): void {
 	const state = live();
@@ -164,6 +189,10 @@ export function emit(event: StoredEvent): void {
 			const reader = readerOf(socket.data.viewer);
 			if (!reader.sealed && !(reader.team && team === reader.team)) continue;
 		}
+		if (overloaded(socket)) {
+			letGo(socket);
+			continue;
+		}
 		const held = state.held.get(socket);
 		if (held) {
 			held.push(event);
@@ -183,10 +212,13 @@ export interface SocketOptions {
 	/** several app nodes share the fan-out through Redis */
 	redisUrl?: string;
 	redisPrefix?: string;
+	/** packets a socket may have waiting before it is let go (SOCKET_MAX_BACKLOG) */
+	maxBacklog?: number;
 }
 
 /** Attaches the one socket.io server to an HTTP server; used by `server/index.ts` and the Vite plugin. */
 export async function attachSocket(httpServer: HttpServer, options: SocketOptions = {}): Promise<Io> {
+	if (options.maxBacklog) limits().packets = options.maxBacklog;
 	const io: Io = new Server(httpServer, {
 		path: '/socket.io',
 		serveClient: false,
