@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appDatabase, call, login, type Caller } from '../helpers/api';
+import type { RankingRow } from '../../src/lib/types/wall';
 
 const sql = appDatabase();
 afterAll(() => sql.end());
@@ -9,14 +10,7 @@ beforeAll(async () => {
 	for (const name of ['leader', 'dispatcher', 'officer-371424']) callers[name] = { cookie: await login(name) };
 });
 
-interface Row {
-	code: string;
-	name: string;
-	rank: number;
-	value: number | null;
-	change: number | null;
-	previousRank: number | null;
-}
+type Row = RankingRow;
 
 const ranking = async (query: string, caller = callers.leader) => call(`/api/rankings?${query}`, caller);
 

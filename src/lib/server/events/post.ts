@@ -2,7 +2,7 @@ import { sql as defaultSql, transaction, type Db, type Sql } from '../db';
 import { audit } from '../auth/audit';
 import { covers } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
-import { findRegion, type Region } from '../geo/regions';
+import { findRegion } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { changeUnits } from '../indicators/counters';
 import type { PostedEventType } from '$lib/types/events';

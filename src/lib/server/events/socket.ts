@@ -154,9 +154,8 @@ const BACKLOG = Symbol.for('hcc.io.backlog');
 const backlogHolder = globalThis as unknown as Record<symbol, { packets: number; bytes: number } | undefined>;
 const limits = () => (backlogHolder[BACKLOG] ??= { packets: 5_000, bytes: 16 * 2 ** 20 });
 
-function overloaded(socket: AppSocket): boolean {
+function overloaded(socket: AppSocket, backlog: { packets: number; bytes: number }): boolean {
 	const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } };
-	const backlog = limits();
 	return (conn.writeBuffer?.length ?? 0) > backlog.packets || (conn.transport?.socket?.bufferedAmount ?? 0) > backlog.bytes;
 }
 
@@ -182,6 +181,7 @@ export function emit(event: StoredEvent): void {
 	// sockets that follow the same stream name the same `prev`: each such group gets one
 	// broadcast, so the packet is encoded once for all of them instead of once per socket
 	const byPrev = new Map<number | null, string[]>();
+	const backlog = limits();
 	for (const id of ids) {
 		const socket = io.sockets.sockets.get(id);
 		if (!socket) continue;
@@ -189,7 +189,7 @@ export function emit(event: StoredEvent): void {
 			const reader = readerOf(socket.data.viewer);
 			if (!reader.sealed && !(reader.team && team === reader.team)) continue;
 		}
-		if (overloaded(socket)) {
+		if (overloaded(socket, backlog)) {
 			letGo(socket);
 			continue;
 		}
