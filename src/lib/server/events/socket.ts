@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Writable } from 'node:stream';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '$lib/types/socket';
@@ -208,6 +209,34 @@ export function emit(event: StoredEvent): void {
 	for (const [prev, group] of byPrev) io.local.to(group).emit('event', { ...shown, prev });
 }
 
+interface WebSocketTransport {
+	name: string;
+	send(packets: unknown[]): void;
+	socket?: { _socket?: Writable };
+}
+
+/**
+ * engine.io sends a socket's waiting packets together (everything emitted while its previous
+ * write was on its way), but as one websocket frame and one system call each. Corked around
+ * that send, the frames leave in one write: under load, an event and its `indicators.changed`
+ * (or more) reach each client in one system call instead of one per message.
+ */
+function batchWrites(transport: unknown): void {
+	const ws = transport as WebSocketTransport;
+	const tcp = ws.socket?._socket;
+	if (ws.name !== 'websocket' || !tcp || typeof tcp.cork !== 'function') return;
+	const send = ws.send.bind(ws);
+	ws.send = (packets) => {
+		if (packets.length < 2) return send(packets);
+		tcp.cork();
+		try {
+			send(packets);
+		} finally {
+			tcp.uncork();
+		}
+	};
+}
+
 export interface SocketOptions {
 	/** several app nodes share the fan-out through Redis */
 	redisUrl?: string;
@@ -237,6 +266,8 @@ export async function attachSocket(httpServer: HttpServer, options: SocketOption
 		}
 	});
 	io.on('connection', (socket) => {
+		batchWrites(socket.conn.transport);
+		socket.conn.on('upgrade', batchWrites);
 		const viewer = socket.data.viewer;
 		void socket.join(personalRoom(viewer));
 		if (viewer.kind === 'user' && viewer.role === 'inspector' && viewer.team) void socket.join(teamRoom(viewer.team));
