@@ -137,10 +137,11 @@ export type ReservedTx = postgres.ReservedSql;
 export async function transaction<T>(db: Sql, work: (tx: ReservedTx) => Promise<T>): Promise<T> {
 	const tx = await db.reserve();
 	try {
-		await tx`begin`;
+		// the BEGIN goes out in one write with the work's first statement
+		const begun = tx`begin`.execute();
 		let result: T;
 		try {
-			result = await work(tx);
+			[, result] = await Promise.all([begun, work(tx)]);
 		} catch (error) {
 			await tx`rollback`.catch(() => {});
 			throw error;

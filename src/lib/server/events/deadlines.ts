@@ -36,7 +36,7 @@ export async function markOverdue(db: Sql = defaultSql): Promise<StoredEvent[]> 
 		// all at once, last: the event lock is held from here to commit
 		return planned.length ? appendEvents(tx, planned) : ([] as StoredEvent[]);
 	});
-	if (events.length) publish(events[0].seq);
+	publish(events);
 	return events;
 }
 

@@ -4,7 +4,7 @@ import { covers } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
 import { findRegion } from '../geo/regions';
 import { ApiError } from '../http/errors';
-import { changeUnits } from '../indicators/counters';
+import { changeHeldUnits, holdUnits } from '../indicators/counters';
 import type { PostedEventType } from '$lib/types/events';
 import { appendEvents, seqOfKey, type NewEvent, type StoredEvent } from './log';
 import { PLANNERS, POSTERS, POSTERS_OF, type Plan, type UserViewer } from './planners';
@@ -27,9 +27,11 @@ export interface Posted {
 
 /** The record, its counters, the audit row, the events and the new indicators, then the commit; in `tx`. */
 async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan: Plan, key: string | null): Promise<StoredEvent[]> {
+	// the counted unit is the subject: its lock and snapshot go out with the subject's read
+	const held = plan.counts ? holdUnits(tx, [plan.subject]) : null;
 	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
 	if (!region || !(await (plan.mayPost ?? covers)(viewer, region))) throw forbidden();
-	const after = plan.counts ? await changeUnits(tx, [region.code], () => plan.apply(tx)) : await plan.apply(tx);
+	const after = held ? await changeHeldUnits(tx, held, () => plan.apply(tx), { oneStatement: plan.oneStatement }) : await plan.apply(tx);
 	// the audit row goes out now; the events and the commit follow it in the same pipeline
 	const audited = audit(tx, viewer, { action: type, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after });
 	const planned: NewEvent[] = plan.events(after).map((event, i) => ({
@@ -76,6 +78,6 @@ export async function postEvent(viewer: Viewer, input: PostedEvent, idempotencyK
 		const events = await applyPlan(tx, viewer, input.type, plan, key);
 		return { seq: events[0].seq, repeated: false, events };
 	});
-	if (result.events.length) publish(result.events[0].seq);
+	publish(result.events);
 	return { seq: result.seq, repeated: result.repeated };
 }

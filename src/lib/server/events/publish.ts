@@ -1,6 +1,6 @@
 import { sql } from '../db';
 import type { Cluster } from './cluster';
-import { EVERYONE, eventsAfter, lastSeq } from './log';
+import { EVERYONE, eventsAfter, lastSeq, type StoredEvent } from './log';
 import { emit, liveFrom, liveThrough, socketServer } from './socket';
 
 /**
@@ -52,10 +52,19 @@ export function wake(seq: number): void {
 	if (!state.running) run(state);
 }
 
-/** Called after a commit that appended events from `seq` on: every node sends them. */
-export function publish(seq: number): void {
-	wake(seq);
-	publisher().cluster?.committed(seq);
+/**
+ * Called after a commit that appended `events` (consecutive seqs): every node sends them. When
+ * they come right after the last seq this node sent and no read of the log is under way, they
+ * are sent as they are, without reading them back; otherwise the publisher reads the log.
+ */
+export function publish(events: StoredEvent[]): void {
+	if (!events.length) return;
+	const first = events[0].seq;
+	const state = publisher();
+	const next = !state.running && liveThrough() === first - 1 && events.every((event, i) => event.seq === first + i);
+	if (next && socketServer()) for (const event of events) emit(event);
+	else wake(first);
+	state.cluster?.committed(first);
 }
 
 export function setCluster(cluster: Cluster | null): void {

@@ -8,6 +8,7 @@ export const facilityChange: Planner<'facility.updated'> = async (tx, p) => {
 		entityId: p.facility,
 		subject: before.region_code,
 		counts: true,
+		oneStatement: true,
 		before,
 		apply: async (tx) => {
 			const [after] = await tx`

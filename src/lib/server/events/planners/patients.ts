@@ -22,6 +22,7 @@ export const patientChange =
 			entityId: patient,
 			subject: before.village_code,
 			counts: true,
+			oneStatement: true,
 			before,
 			apply: async (tx) => {
 				const [after] = await tx`

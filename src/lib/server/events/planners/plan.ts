@@ -31,6 +31,8 @@ export interface Plan {
 	/** whether `viewer` may post it; the default is the one scope check on the subject */
 	mayPost?: (viewer: UserViewer, subject: Region) => Promise<boolean>;
 	apply: (tx: Db) => Promise<Record<string, unknown>>;
+	/** `apply` sends exactly one statement, before its first await (see `changeHeldUnits`) */
+	oneStatement?: boolean;
 	events: (after: Record<string, unknown>) => PlannedEvent[];
 }
 

@@ -17,7 +17,7 @@ interface ProblemRow {
 }
 
 /** A change of one ledger item, locked until commit; the plan's rest comes from `plan`. */
-async function problemPlan(tx: Db, id: number, counts: boolean, plan: (before: ProblemRow) => Pick<Plan, 'apply' | 'events'>): Promise<Plan | null> {
+async function problemPlan(tx: Db, id: number, counts: boolean, plan: (before: ProblemRow) => Pick<Plan, 'apply' | 'events' | 'oneStatement'>): Promise<Plan | null> {
 	const [before] = await tx`select * from problem where id = ${id} for update`;
 	if (!before) return null;
 	return { entity: 'problem', entityId: id, subject: before.region_code, counts, before, ...plan(before as ProblemRow) };
@@ -25,6 +25,7 @@ async function problemPlan(tx: Db, id: number, counts: boolean, plan: (before: P
 
 export const problemStatusChange: Planner<'problem.status_changed'> = (tx, p) =>
 	problemPlan(tx, p.problem, true, (before) => ({
+		oneStatement: true,
 		apply: async (tx) => {
 			if (NEXT_STATUS[before.status] !== p.status) throw invalid('payload.status', `问题状态不能从 ${before.status} 改为 ${p.status}`);
 			const [after] = await tx`
