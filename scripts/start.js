@@ -4,6 +4,6 @@ import { spawn } from 'node:child_process';
 import { ensureBuilt } from './ensure-built.js';
 
 ensureBuilt();
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', ...process.argv.slice(2)], { stdio: 'inherit' });
+const server = spawn(process.execPath, ['build/server.js', ...process.argv.slice(2)], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -98,7 +98,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
 	}
 	const launch = () => {
 		const out = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
-		return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/index.ts', '--no-simulate'], {
+		return spawn(process.execPath, [...nodeArgs, 'build/server.js', '--no-simulate'], {
 			env: childEnv,
 			stdio: ['ignore', out, out, ...(options.ipc ? (['ipc'] as const) : [])]
 		});
