@@ -3,6 +3,7 @@ import { boot } from '../src/lib/server/boot';
 import { closeDatabase } from '../src/lib/server/db';
 import { attachSocket } from '../src/lib/server/events/socket';
 import { startBackground } from '../src/lib/server/background';
+import { writeGate } from '../src/lib/server/http/write-gate';
 
 // Production entry: adapter-node's handler and socket.io on one HTTP server and one port.
 const started = Date.now();
@@ -17,12 +18,15 @@ if (ownProtocol) process.env.PROTOCOL_HEADER = 'x-connection-proto';
 // @ts-expect-error the build output has no type declarations
 const { handler } = await import('../build/handler.js');
 
+const gate = writeGate(config.WRITE_CONCURRENCY);
 const server = createServer((req, res) => {
 	if (ownProtocol) req.headers['x-connection-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
-	return handler(req, res, () => {
-		res.statusCode = 404;
-		res.end('Not found');
-	});
+	gate(req, res, () =>
+		handler(req, res, () => {
+			res.statusCode = 404;
+			res.end('Not found');
+		})
+	);
 });
 const io = await attachSocket(server, { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX, maxBacklog: config.SOCKET_MAX_BACKLOG }).catch((error: Error) => {
 	console.error(`cannot start: Redis at REDIS_URL: ${error.message}`);

@@ -23,6 +23,8 @@ const schema = z.object({
 	DEADLINE_CHECK_SECONDS: z.coerce.number().int().min(1).default(60),
 	/** events' packets a socket may have waiting (a client that stopped reading) before it is let go */
 	SOCKET_MAX_BACKLOG: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
+	/** API writes handed to the app at once; later ones wait their turn, holding only their socket */
+	WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(32),
 	SIMULATE_PER_MINUTE: z.coerce.number().min(0).max(6000).default(30),
 	// the wall screen: a county silent for longer is marked; the unattended tour's step
 	WALL_STALE_MINUTES: z.coerce.number().positive().max(60 * 24 * 30).default(120),
