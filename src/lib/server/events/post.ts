@@ -4,7 +4,7 @@ import { covers } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
 import { findRegion } from '../geo/regions';
 import { ApiError } from '../http/errors';
-import { changeHeldUnits, holdUnits } from '../indicators/counters';
+import { changeUnits, changeUnitsBy } from '../indicators/counters';
 import type { PostedEventType } from '$lib/types/events';
 import { appendEvents, seqOfKey, type NewEvent, type StoredEvent } from './log';
 import { PLANNERS, POSTERS, POSTERS_OF, type Plan, type UserViewer } from './planners';
@@ -25,13 +25,21 @@ export interface Posted {
 	repeated: boolean;
 }
 
+/** Applies the plan's change, and moves the counters of `unit` by it when it counts; the record after it. */
+async function change(tx: Db, plan: Plan, unit: string): Promise<Record<string, unknown>> {
+	if (plan.statement) {
+		const statement = plan.statement(tx);
+		const [after] = plan.counts ? await changeUnitsBy(tx, [unit], statement) : await statement;
+		return after;
+	}
+	return plan.counts ? changeUnits(tx, [unit], () => plan.apply(tx)) : plan.apply(tx);
+}
+
 /** The record, its counters, the audit row, the events and the new indicators, then the commit; in `tx`. */
 async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan: Plan, key: string | null): Promise<StoredEvent[]> {
-	// the counted unit is the subject: its lock and snapshot go out with the subject's read
-	const held = plan.counts ? holdUnits(tx, [plan.subject]) : null;
 	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
 	if (!region || !(await (plan.mayPost ?? covers)(viewer, region))) throw forbidden();
-	const after = held ? await changeHeldUnits(tx, held, () => plan.apply(tx), { oneStatement: plan.oneStatement }) : await plan.apply(tx);
+	const after = await change(tx, plan, region.code);
 	// the audit row goes out now; the events and the commit follow it in the same pipeline
 	const audited = audit(tx, viewer, { action: type, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after });
 	const planned: NewEvent[] = plan.events(after).map((event, i) => ({

@@ -1,3 +1,4 @@
+import type { PendingQuery, Row } from 'postgres';
 import { sql as defaultSql, type Db } from '../db';
 import type { Level } from '$lib/indicators';
 
@@ -15,13 +16,8 @@ export interface Region {
 	synthetic: boolean;
 }
 
-export async function findRegion(code: string, db: Db = defaultSql): Promise<Region | null> {
-	const [row] = await db`
-		select code, name, level, parent_code, province_code, city_code, county_code, township_code,
-			population, is_key, synthetic
-		from region where code = ${code}
-	`;
-	if (!row) return null;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function toRegion(row: any): Region {
 	return {
 		code: row.code,
 		name: row.name,
@@ -36,6 +32,24 @@ export async function findRegion(code: string, db: Db = defaultSql): Promise<Reg
 		synthetic: row.synthetic
 	};
 }
+
+/** The region whose code is `code`, or the one a query gives (`regionOf`); null when none. */
+async function readRegion(db: Db, code: string | PendingQuery<Row[]>): Promise<Region | null> {
+	const [row] = await db`
+		select code, name, level, parent_code, province_code, city_code, county_code, township_code,
+			population, is_key, synthetic
+		from region where code = ${typeof code === 'string' ? code : db`(${code})`}
+	`;
+	return row ? toRegion(row) : null;
+}
+
+export const findRegion = (code: string, db: Db = defaultSql): Promise<Region | null> => readRegion(db, code);
+
+/**
+ * The region named by a one-value query, such as the region of a record the caller has just
+ * asked for: sent at once, both go out in one write and run in order.
+ */
+export const regionOf = (db: Db, code: PendingQuery<Row[]>): Promise<Region | null> => readRegion(db, code);
 
 /** The column of `region` that holds a row's ancestor (or itself) at `level`. */
 export const PATH_COLUMN: Record<Level, string> = {

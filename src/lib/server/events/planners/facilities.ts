@@ -1,23 +1,23 @@
+import { regionOf } from '../../geo/regions';
 import type { Planner } from './plan';
 
 export const facilityChange: Planner<'facility.updated'> = async (tx, p) => {
-	const [before] = await tx`select * from facility where id = ${p.facility} for update`;
-	if (!before) return null;
+	// the subject's region is read right behind the row, in the same round trip
+	const read = tx`select * from facility where id = ${p.facility} for update`.execute();
+	const [[before], subjectRegion] = await Promise.all([read, regionOf(tx, tx`select region_code from facility where id = ${p.facility}`)]);
+	if (!before || !subjectRegion) return null;
 	return {
 		entity: 'facility',
 		entityId: p.facility,
 		subject: before.region_code,
+		subjectRegion,
 		counts: true,
-		oneStatement: true,
 		before,
-		apply: async (tx) => {
-			const [after] = await tx`
-				update facility set doctors = coalesce(${p.doctors ?? null}::int, doctors),
-					licensed_doctors = coalesce(${p.licensed_doctors ?? null}::int, licensed_doctors),
-					standard_met = coalesce(${p.standard_met ?? null}::boolean, standard_met), updated_at = now()
-				where id = ${p.facility} returning *`;
-			return after;
-		},
+		statement: (tx) => tx`
+			update facility set doctors = coalesce(${p.doctors ?? null}::int, doctors),
+				licensed_doctors = coalesce(${p.licensed_doctors ?? null}::int, licensed_doctors),
+				standard_met = coalesce(${p.standard_met ?? null}::boolean, standard_met), updated_at = now()
+			where id = ${p.facility} returning *`,
 		events: (after) => [
 			{
 				type: 'facility.updated',

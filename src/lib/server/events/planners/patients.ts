@@ -1,3 +1,4 @@
+import { regionOf } from '../../geo/regions';
 import type { Planner } from './plan';
 import { day } from './plan';
 
@@ -14,23 +15,22 @@ export type PatientEventType = keyof typeof PATIENT_COLUMN;
 export const patientChange =
 	(type: PatientEventType): Planner<PatientEventType> =>
 	async (tx, { patient, date }) => {
-		const [before] = await tx`select * from patient where id = ${patient} for update`;
-		if (!before) return null;
+		// the subject's region is read right behind the row, in the same round trip
+		const read = tx`select * from patient where id = ${patient} for update`.execute();
+		const [[before], subjectRegion] = await Promise.all([read, regionOf(tx, tx`select village_code from patient where id = ${patient}`)]);
+		if (!before || !subjectRegion) return null;
 		const column = PATIENT_COLUMN[type];
 		return {
 			entity: 'patient',
 			entityId: patient,
 			subject: before.village_code,
+			subjectRegion,
 			counts: true,
-			oneStatement: true,
 			before,
-			apply: async (tx) => {
-				const [after] = await tx`
-					update patient set ${tx(column)} = coalesce(${date ?? null}::date, current_date),
-						insured = insured or ${type === 'patient.enrolled'}, updated_at = now()
-					where id = ${patient} returning *`;
-				return after;
-			},
+			statement: (tx) => tx`
+				update patient set ${tx(column)} = coalesce(${date ?? null}::date, current_date),
+					insured = insured or ${type === 'patient.enrolled'}, updated_at = now()
+				where id = ${patient} returning *`,
 			events: (after) => [{ type, payload: { patient, date: day(after[column]) } }]
 		};
 	};

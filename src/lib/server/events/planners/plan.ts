@@ -1,3 +1,4 @@
+import type { PendingQuery, Row } from 'postgres';
 import type { Db } from '../../db';
 import type { Region } from '../../geo/regions';
 import type { Viewer } from '../../auth/viewer';
@@ -17,7 +18,7 @@ export interface PlannedEvent {
 }
 
 /** What a posted event changes, worked out from its subject before anything is written. */
-export interface Plan {
+interface PlanBase {
 	entity: string;
 	/** null for a new record: the audit then names the id it got */
 	entityId: string | number | null;
@@ -30,11 +31,23 @@ export interface Plan {
 	before: Record<string, unknown> | null;
 	/** whether `viewer` may post it; the default is the one scope check on the subject */
 	mayPost?: (viewer: UserViewer, subject: Region) => Promise<boolean>;
-	apply: (tx: Db) => Promise<Record<string, unknown>>;
-	/** `apply` sends exactly one statement, before its first await (see `changeHeldUnits`) */
-	oneStatement?: boolean;
 	events: (after: Record<string, unknown>) => PlannedEvent[];
 }
+
+/** The change: one statement whose first row is the record after it, or an async function for more. */
+export type Change =
+	| {
+			/** sent in one write with the counters' hold and move (`changeUnitsBy`); may throw before building it */
+			statement: (tx: Db) => PendingQuery<Row[]>;
+			apply?: never;
+	  }
+	| {
+			/** returns the record after the change */
+			apply: (tx: Db) => Promise<Record<string, unknown>>;
+			statement?: never;
+	  };
+
+export type Plan = PlanBase & Change;
 
 /** Reads the subject of a posted event; null when there is no such subject. */
 export type Planner<T extends PostedEventType> = (tx: Db, payload: PostedPayload<T>, viewer: UserViewer) => Promise<Plan | null>;

@@ -1,8 +1,8 @@
 import type { Db } from '../../db';
-import { findRegion, type Region } from '../../geo/regions';
+import { findRegion, regionOf, type Region } from '../../geo/regions';
 import { ApiError } from '../../http/errors';
 import type { ProblemCategory, ProblemSource } from '$lib/types/events';
-import { day, type Plan, type Planner } from './plan';
+import { day, type Change, type Plan, type Planner } from './plan';
 
 // rectification moves one way: 立行立改 → 整改中 → 销号
 const NEXT_STATUS: Record<string, string | undefined> = { open: 'rectifying', rectifying: 'closed' };
@@ -17,22 +17,22 @@ interface ProblemRow {
 }
 
 /** A change of one ledger item, locked until commit; the plan's rest comes from `plan`. */
-async function problemPlan(tx: Db, id: number, counts: boolean, plan: (before: ProblemRow) => Pick<Plan, 'apply' | 'events' | 'oneStatement'>): Promise<Plan | null> {
-	const [before] = await tx`select * from problem where id = ${id} for update`;
-	if (!before) return null;
-	return { entity: 'problem', entityId: id, subject: before.region_code, counts, before, ...plan(before as ProblemRow) };
+async function problemPlan(tx: Db, id: number, counts: boolean, plan: (before: ProblemRow) => Change & Pick<Plan, 'events'>): Promise<Plan | null> {
+	// the subject's region is read right behind the row, in the same round trip
+	const read = tx`select * from problem where id = ${id} for update`.execute();
+	const [[before], subjectRegion] = await Promise.all([read, regionOf(tx, tx`select region_code from problem where id = ${id}`)]);
+	if (!before || !subjectRegion) return null;
+	return { entity: 'problem', entityId: id, subject: before.region_code, subjectRegion, counts, before, ...plan(before as ProblemRow) };
 }
 
 export const problemStatusChange: Planner<'problem.status_changed'> = (tx, p) =>
 	problemPlan(tx, p.problem, true, (before) => ({
-		oneStatement: true,
-		apply: async (tx) => {
+		statement: (tx) => {
 			if (NEXT_STATUS[before.status] !== p.status) throw invalid('payload.status', `问题状态不能从 ${before.status} 改为 ${p.status}`);
-			const [after] = await tx`
+			return tx`
 				update problem set status = ${p.status},
 					closed_at = case when ${p.status} = 'closed' then now() end, updated_at = now()
 				where id = ${p.problem} returning *`;
-			return after;
 		},
 		events: (after) => [{ type: 'problem.status_changed', payload: { problem: p.problem, code: after.code, status: after.status, from: before.status } }]
 	}));

@@ -3,7 +3,7 @@ import { covers } from '../../auth/scope';
 import { findRegion, type Region } from '../../geo/regions';
 import { ApiError } from '../../http/errors';
 import { insertProblem, problemCreated, problemRegion } from './problems';
-import { day, type Plan, type Planner, type UserViewer } from './plan';
+import { day, type Change, type Plan, type Planner, type UserViewer } from './plan';
 
 /**
  * Team events are sealed and placed at the team's province, never at the county it is sent
@@ -32,7 +32,7 @@ const activeAssignment = async (tx: Db, team: string) =>
 const ofTeam = (team: string) => async (viewer: UserViewer, province: Region) =>
 	viewer.role === 'inspector' ? viewer.team === team : covers(viewer, province);
 
-function teamPlan(team: TeamRow, province: Region, plan: Pick<Plan, 'apply' | 'events'>): Plan {
+function teamPlan(team: TeamRow, province: Region, plan: Change & Pick<Plan, 'events'>): Plan {
 	return {
 		entity: 'team',
 		entityId: team.id,
