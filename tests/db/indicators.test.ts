@@ -148,6 +148,20 @@ describe('indicators', () => {
 		expect(villages.total).toBe(5);
 	});
 
+	it("pages a province's or a city's townships and villages with the values their county gives them", async () => {
+		const county = await findRegion('990101', db.sql);
+		for (const level of ['township', 'village'] as const) {
+			const inCounty = await indicatorsAt(county!, level, {}, db.sql);
+			for (const code of ['990000', county!.cityCode!]) {
+				const within = await findRegion(code, db.sql);
+				const page = await indicatorsAt(within!, level, { limit: 2, offset: 1 }, db.sql);
+				expect(page.total).toBe(5);
+				expect(page.items).toEqual(inCounty.items.slice(1, 3));
+				expect(await indicatorsAt(within!, level, { limit: 2, offset: 5 }, db.sql)).toEqual({ items: [], total: 5 });
+			}
+		}
+	});
+
 	it("reads one unit's counts and follow-up days as the full recomputation counts them", async () => {
 		// every region of the fixture: villages, townships with and without a centre, counties,
 		// the city with its own problem, the province

@@ -43,7 +43,9 @@ export const reads: Phase = {
 		const series: { name: string; url: string; target?: number }[] = [
 			{ name: 'GET /api/regions/370000/children (137 county polygons)', url: `${base}/api/regions/370000/children`, target: 50 },
 			{ name: `GET /api/regions/${county}/children (its townships)`, url: `${base}/api/regions/${county}/children` },
-			{ name: 'GET /api/indicators?region=370000&level=county', url: `${base}/api/indicators?region=370000&level=county`, target: 50 }
+			{ name: 'GET /api/indicators?region=370000&level=county', url: `${base}/api/indicators?region=370000&level=county`, target: 50 },
+			// a page of the province's villages, somewhere in the middle of the list
+			{ name: 'GET /api/indicators?region=370000&level=village&limit=100&offset=35000', url: `${base}/api/indicators?region=370000&level=village&limit=100&offset=35000` }
 		];
 		for (const s of series) {
 			for (let i = 0; i < 3; i++) await timed(s.url, cookie);

@@ -1,5 +1,5 @@
 import { sql as defaultSql, type Db } from '../db';
-import { PATH_COLUMN, type Region } from '../geo/regions';
+import { findRegion, PATH_COLUMN, type Region } from '../geo/regions';
 import type { IndicatorValues, Level } from '$lib/indicators';
 
 const COUNTED: ReadonlySet<Level> = new Set(['province', 'city', 'county']);
@@ -66,6 +66,7 @@ export async function indicatorsAt(
 	{ geometry = false, limit, offset = 0 }: Page & { geometry?: boolean } = {},
 	db: Db = defaultSql
 ): Promise<{ items: RegionIndicators[]; total: number }> {
+	if (!COUNTED.has(level) && within.countyCode === null) return acrossCounties(within, level, { geometry, limit, offset }, db);
 	const inside = db(PATH_COLUMN[within.level]);
 	const rows = await db`
 		with ${counts(db, within, level)}
@@ -93,6 +94,24 @@ export async function indicatorsAt(
 	}));
 	const total = rows.length ? Number(rows[0].total) : await countAt(db, within, level);
 	return { items, total };
+}
+
+/**
+ * Townships or villages of a city or the province: the page first, then the counts of only
+ * the counties it touches, each summed as for a county (a page of villages lies in one or two).
+ */
+async function acrossCounties(within: Region, level: Level, page: Page & { geometry: boolean }, db: Db): Promise<{ items: RegionIndicators[]; total: number }> {
+	const rows = await db`
+		select code, county_code, count(*) over () as total
+		from region where ${db(PATH_COLUMN[within.level])} = ${within.code} and level = ${level}
+		order by code
+		${page.limit === undefined ? db`` : db`limit ${page.limit}`} offset ${page.offset ?? 0}
+	`;
+	if (!rows.length) return { items: [], total: await countAt(db, within, level) };
+	const counties = await Promise.all([...new Set(rows.map((row) => row.county_code as string))].map((code) => findRegion(code, db)));
+	const parts = await Promise.all(counties.map((county) => indicatorsAt(county!, level, { geometry: page.geometry }, db)));
+	const byCode = new Map(parts.flatMap((part) => part.items).map((item) => [item.code, item]));
+	return { items: rows.map((row) => byCode.get(row.code)!), total: Number(rows[0].total) };
 }
 
 async function countAt(db: Db, within: Region, level: Level): Promise<number> {
