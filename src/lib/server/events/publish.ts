@@ -62,8 +62,14 @@ export function publish(events: StoredEvent[]): void {
 	const first = events[0].seq;
 	const state = publisher();
 	const next = !state.running && liveThrough() === first - 1 && events.every((event, i) => event.seq === first + i);
-	if (next && socketServer()) for (const event of events) emit(event);
-	else wake(first);
+	if (next && socketServer()) {
+		// the write is committed and acknowledged whatever happens here
+		try {
+			for (const event of events) emit(event);
+		} catch (error) {
+			console.error('publishing events failed:', (error as Error).message);
+		}
+	} else wake(first);
 	state.cluster?.committed(first);
 }
 
