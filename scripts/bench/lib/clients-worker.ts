@@ -44,7 +44,11 @@ let acknowledged = 0;
 let floor = 0;
 let maxSent = 0;
 let disconnects = 0;
-const loop = monitorEventLoopDelay({ resolution: 10 });
+// the histogram records the time between the timer's runs, its own 10 ms interval included:
+// the delay is what comes on top of that interval (as in probe.js)
+const RESOLUTION = 10;
+const loop = monitorEventLoopDelay({ resolution: RESOLUTION });
+const delayMs = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION) * 100) / 100);
 loop.enable();
 
 function receive(client: Client, event: { seq: number; type: string }) {
@@ -146,8 +150,8 @@ port.on('message', async (message: { cmd: string; sent?: Sent[]; keepCounts?: bo
 			others,
 			disconnects,
 			connected: clients.filter((c) => c.socket.connected).length,
-			loopP99: Math.round(loop.percentile(99) / 1e4) / 100,
-			loopMax: Math.round(loop.max / 1e4) / 100
+			loopP99: delayMs(loop.percentile(99)),
+			loopMax: delayMs(loop.max)
 		});
 	} else if (message.cmd === 'close') {
 		for (const client of clients) client.socket.close();
