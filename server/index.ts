@@ -15,6 +15,9 @@ const { config, db } = await boot().catch((error: Error) => {
 // scheme of the connection itself, so SvelteKit's origin check and the Secure cookie are right.
 const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 if (ownProtocol) process.env.PROTOCOL_HEADER = 'x-connection-proto';
+// adapter-node's one limit for every request body; each route then holds its own, smaller one
+// (`readBody` in lib/server/http/body.ts: 1 MB for JSON), and uploads and imports theirs
+process.env.BODY_SIZE_LIMIT ??= '256M';
 // @ts-expect-error the build output has no type declarations
 const { handler } = await import('../build/handler.js');
 

@@ -33,7 +33,8 @@ export function isUnavailable(error: unknown): boolean {
 export function errorResponse(error: unknown): Response {
 	if (error instanceof ApiError) {
 		const body = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
-		return json({ error: body }, { status: error.status });
+		// a body refused unread leaves the connection with bytes in flight: no client may reuse it
+		return json({ error: body }, { status: error.status, headers: error.status === 413 ? { connection: 'close' } : {} });
 	}
 	if (error instanceof ZodError) {
 		const details = error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
