@@ -40,10 +40,15 @@ const en: typeof zh = {
 		team_location: 'Team location',
 		team_assigned: 'Team dispatched',
 		team_finding: 'Inspection finding',
+		team_updated: 'Team changed',
+		team_assignment_ended: 'Assignment ended',
+		cross_inspection_drawn: 'Cross-inspection drawn',
+		inspection_notice: 'Inspection notice',
+		dispatch_weights_changed: 'Dispatch weights changed',
 		indicators_changed: 'Indicators changed'
 	},
 	problemStatus: { open: 'open', rectifying: 'rectifying', closed: 'closed' },
-	team: { idle: 'idle', travelling: 'travelling', inspecting: 'inspecting', off_duty: 'off duty' },
+	team: { idle: 'idle', travelling: 'travelling', inspecting: 'inspecting', reporting: 'reporting', off_duty: 'off duty' },
 	live: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', refused: 'Disconnected', ago: 'updated {n} s ago', never: 'waiting for data' },
 	legend: { title: 'Legend', target: 'target {value}', met: 'met', noData: 'no data', key: 'key county', silent: 'silent too long', overdue: 'overdue problem', gap: 'village gap', team: 'inspection team' },
 	wall: {

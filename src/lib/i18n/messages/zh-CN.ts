@@ -38,10 +38,15 @@ export default {
 		team_location: '检查组位置',
 		team_assigned: '检查组派出',
 		team_finding: '检查发现',
+		team_updated: '检查组调整',
+		team_assignment_ended: '检查任务结束',
+		cross_inspection_drawn: '交叉互查分组',
+		inspection_notice: '督查通知',
+		dispatch_weights_changed: '调度权重调整',
 		indicators_changed: '指标变化'
 	},
 	problemStatus: { open: '待整改', rectifying: '整改中', closed: '已销号' },
-	team: { idle: '待命', travelling: '在途', inspecting: '检查中', off_duty: '休整' },
+	team: { idle: '待命', travelling: '在途', inspecting: '检查中', reporting: '汇报中', off_duty: '休整' },
 	live: { connecting: '连接中', live: '实时', reconnecting: '重连中', refused: '已断开', ago: '{n} 秒前更新', never: '等待数据' },
 	legend: { title: '图例', target: '目标 {value}', met: '达标', noData: '无数据', key: '重点县', silent: '超时未报告', overdue: '逾期问题', gap: '空白点村', team: '飞行检查组' },
 	wall: {

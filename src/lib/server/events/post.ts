@@ -36,16 +36,17 @@ async function change(tx: Db, plan: Plan, unit: string): Promise<Record<string, 
 }
 
 /** The record, its counters, the audit row, the events and the new indicators, then the commit; in `tx`. */
-async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan: Plan, key: string | null): Promise<StoredEvent[]> {
+async function applyPlan(tx: Db, viewer: UserViewer, action: string, plan: Plan, key: string | null): Promise<StoredEvent[]> {
 	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
 	if (!region || !(await (plan.mayPost ?? covers)(viewer, region))) throw forbidden();
 	const after = await change(tx, plan, region.code);
 	// the audit row goes out now; the events and the commit follow it in the same pipeline
-	const audited = audit(tx, viewer, { action: type, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after });
+	const audited = audit(tx, viewer, { action, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after });
+	const publicActor = plan.anonymous ? null : viewer.username;
 	const planned: NewEvent[] = plan.events(after).map((event, i) => ({
 		type: event.type,
 		region: event.region ?? region,
-		actor: viewer.username,
+		actor: event.sealed ? viewer.username : publicActor,
 		payload: event.payload,
 		sealed: event.sealed,
 		idempotencyKey: i === 0 ? key : null
@@ -54,7 +55,7 @@ async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan
 		planned.push({
 			type: 'indicators.changed',
 			region: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null },
-			actor: viewer.username,
+			actor: publicActor,
 			payload: {},
 			causeIndex: 0,
 			indicators: true
@@ -62,6 +63,22 @@ async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan
 	}
 	// one statement for all of them, and the commit right behind it: the event lock is held for those two only
 	const [, events] = await Promise.all([audited, appendEvents(tx, planned, { commit: true })]);
+	return events;
+}
+
+/**
+ * Commits one change that is not a posted event (a team's roster, the end of an assignment, a
+ * cross-inspection draw, dispatch weights) through the same path as a posted one: `plan` reads
+ * the subject in the transaction; the change, the audit row under `action` and the events commit
+ * together and are broadcast after. A plan of null is a subject that is not there.
+ */
+export async function commitPlan(viewer: UserViewer, action: string, plan: (tx: Db) => Promise<Plan | null>, db: Sql = defaultSql): Promise<StoredEvent[]> {
+	const events = await transaction(db, async (tx) => {
+		const planned = await plan(tx);
+		if (!planned) throw new ApiError(404, 'not_found', '没有找到该记录');
+		return applyPlan(tx, viewer, action, planned, null);
+	});
+	publish(events);
 	return events;
 }
 
