@@ -27,7 +27,14 @@ const upcoming = z
 const problemId = z.number().int('应为整数').positive('问题编号不正确');
 const teamId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '检查组编号不正确');
 const regionCode = z.string().regex(/^(\d{6}|\d{9}|\d{12})$/, '地区代码应为6、9或12位数字');
-const text = (max: number, label: string) => z.string().trim().min(1, `${label}不能为空`).max(max, `${label}最多${max}个字符`);
+// PostgreSQL text holds no NUL character: refused here rather than failing the insert
+const text = (max: number, label: string) =>
+	z
+		.string()
+		.trim()
+		.min(1, `${label}不能为空`)
+		.max(max, `${label}最多${max}个字符`)
+		.refine((value) => !value.includes('\u0000'), `${label}不能含空字符`);
 const category = z.enum(PROBLEM_CATEGORIES, `类别应为 ${PROBLEM_CATEGORIES.join('、')} 之一`);
 
 // China's extent: a point outside it is a typo, not a position

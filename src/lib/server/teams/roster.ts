@@ -20,7 +20,7 @@ const position = z
 		lat: z.number().min(3, '纬度应在3到54之间').max(54, '纬度应在3到54之间')
 	})
 	.strict();
-const name = z.string().trim().min(1, '名称不能为空').max(40, '名称最多40个字符');
+const name = z.string().trim().min(1, '名称不能为空').max(40, '名称最多40个字符').refine((value) => !value.includes('\u0000'), '名称不能含空字符');
 const members = z
 	.array(username)
 	.max(20, '一个检查组最多20名成员')
