@@ -84,6 +84,8 @@ export interface CountyBrief {
 	problems: { id: number; code: string; region: string; category: ProblemCategory; description: string; deadline: string; status: string; overdue: boolean; supervision: SupervisionLevel | null }[];
 	talks: { id: number; leader: string; reason: string; heldOn: string; problem: number | null }[];
 	inspections: { id: number; team: string; status: string; startsOn: string; endsOn: string | null; unannounced: boolean }[];
+	/** the province's free teams, nearest first */
+	freeTeams: { id: string; name: string; distanceKm: number }[];
 }
 
 export interface CrossPair {

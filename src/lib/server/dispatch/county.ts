@@ -12,7 +12,7 @@ const PROBLEMS = 100;
  * held with its leaders, and its recent inspections.
  */
 export async function countyBrief(county: Region, db: Db = defaultSql): Promise<CountyBrief> {
-	const [villages, open, problems, talks, inspections] = await Promise.all([
+	const [villages, open, problems, talks, inspections, teams] = await Promise.all([
 		indicatorsAt(county, 'village', {}, db),
 		db`
 			select region_code, count(*)::int as n from problem
@@ -28,7 +28,15 @@ export async function countyBrief(county: Region, db: Db = defaultSql): Promise<
 		db`
 			select a.id, t.name as team, a.status, a.starts_on::text as starts_on, a.ends_on::text as ends_on, a.unannounced
 			from assignment a join team t on t.id = a.team_id
-			where a.county_code = ${county.code} order by a.id desc limit 10`
+			where a.county_code = ${county.code} order by a.id desc limit 10`,
+		// every free team of the province, nearest first, measured as the suggestions measure it
+		db`
+			select t.id, t.name,
+				st_distance(coalesce(t.point, t.home_point)::geography, (select coalesce(point, st_pointonsurface(geom)) from region where code = ${county.code})::geography) as meters
+			from team t join region h on h.code = t.home_region
+			where h.province_code = ${county.provinceCode} and t.status = 'idle' and coalesce(t.point, t.home_point) is not null
+				and not exists (select 1 from assignment a where a.team_id = t.id and a.status in ('assigned', 'underway'))
+			order by 3, length(t.id), t.id`
 	]);
 	const openAt = new Map(open.map((row) => [row.region_code as string, row.n as number]));
 	const shapes = await db`
@@ -64,6 +72,7 @@ export async function countyBrief(county: Region, db: Db = defaultSql): Promise<
 			supervision: p.supervision_level
 		})),
 		talks: talks.map((t) => ({ id: Number(t.id), leader: t.leader, reason: t.reason, heldOn: t.held_on, problem: t.problem_id === null ? null : Number(t.problem_id) })),
-		inspections: inspections.map((a) => ({ id: Number(a.id), team: a.team, status: a.status, startsOn: a.starts_on, endsOn: a.ends_on, unannounced: a.unannounced }))
+		inspections: inspections.map((a) => ({ id: Number(a.id), team: a.team, status: a.status, startsOn: a.starts_on, endsOn: a.ends_on, unannounced: a.unannounced })),
+		freeTeams: teams.map((t) => ({ id: t.id, name: t.name, distanceKm: Math.round(t.meters) / 1000 }))
 	};
 }

@@ -1,0 +1,187 @@
+// The dispatch story in Chromium, on 甘肃 (620000) demo data with accounts of this file's own:
+// a dispatcher sends a team from /dispatch; the inspector's phone shows it, reports findings
+// with the network cut, and they are delivered once the connection returns (also after the
+// page was closed and opened again); each shows on the walls within 2 s of its delivery; the
+// target county's own session, open the whole time, heard nothing of the assignment before.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { appDatabase, baseUrl, call, login, type Caller } from '../helpers/api';
+import { ACCOUNT_PASSWORD, createAccount } from '../helpers/accounts';
+import { launch, SCREENSHOTS, signIn, watchOutside } from '../helpers/browser';
+
+const sql = appDatabase();
+const tag = Math.random().toString(36).slice(2, 7);
+const COUNTY = '620123'; // 榆中县
+const names = { dispatcher: `disp-e2e-${tag}`, officer: `off-yz-${tag}`, inspector: `insp-e2e-${tag}`, leader: `lead-gs-${tag}` };
+const teamName = `榆中暗访组${tag}`;
+
+interface Frame {
+	at: number;
+	text: string;
+}
+
+/** Every websocket frame a page receives, with when. */
+function recordFrames(page: Page): Frame[] {
+	const frames: Frame[] = [];
+	page.on('websocket', (ws) => ws.on('framereceived', (frame) => frames.push({ at: Date.now(), text: String(frame.payload) })));
+	return frames;
+}
+
+async function signedIn(browser: Browser, username: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await browser.newContext({ ...options, extraHTTPHeaders: { 'x-forwarded-for': `127.0.42.${Math.floor(Math.random() * 250)}` } });
+	const page = await context.newPage();
+	await signIn(page, username, ACCOUNT_PASSWORD);
+	await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+	return { context, page };
+}
+
+/** When the ticker of a wall first lists the event `seq` (the page's own clock). */
+async function tickerShows(page: Page, seq: number): Promise<number> {
+	await page.locator(`[data-testid="ticker"] li[data-seq="${seq}"]`).waitFor({ timeout: 10_000 });
+	return Date.now();
+}
+
+describe('dispatch, unannounced, and findings from a phone without a connection', () => {
+	let browser: Browser;
+	let dispatcher: Caller;
+	let team = '';
+	const places: { code: string; lon: number; lat: number }[] = [];
+
+	beforeAll(async () => {
+		browser = await launch();
+		await createAccount(sql, names.dispatcher, 'dispatcher', { region: '620000' });
+		await createAccount(sql, names.officer, 'county_officer', { region: COUNTY });
+		await createAccount(sql, names.inspector, 'inspector', { team: 'team-8' });
+		await createAccount(sql, names.leader, 'leader', { region: '620000' });
+		dispatcher = { cookie: await login(names.dispatcher, ACCOUNT_PASSWORD, '127.0.42.1') };
+		const created = await call('/api/teams', { ...dispatcher, method: 'POST', json: { name: teamName, home_region: '620100', members: [names.inspector], leader: names.inspector } });
+		expect(created.status).toBe(201);
+		team = created.body.id;
+		places.push(...((await sql`select code, st_x(point) as lon, st_y(point) as lat from region where county_code = ${COUNTY} and level = 'village' order by code limit 2`) as never));
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await sql.end();
+	});
+
+	it('runs from the console to the phone to the walls, and the county hears only of the problems', async () => {
+		// the target county's session: its own wall, open the whole time
+		const county = await signedIn(browser, names.officer, { viewport: { width: 1920, height: 1080 } });
+		const countyFrames = recordFrames(county.page);
+		await county.page.goto(`${baseUrl()}/wall?tour=0`);
+		await county.page.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 60_000 });
+		// the province's wall, where a leader sees the teams' findings
+		const leader = await signedIn(browser, names.leader, { viewport: { width: 1920, height: 1080 } });
+		await leader.page.goto(`${baseUrl()}/wall?tour=0`);
+		await leader.page.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 60_000 });
+
+		// the inspector's phone, before there is anything to do
+		const phone = await signedIn(browser, names.inspector, {
+			viewport: { width: 390, height: 844 },
+			isMobile: true,
+			hasTouch: true,
+			geolocation: { longitude: places[0].lon, latitude: places[0].lat },
+			permissions: ['geolocation']
+		});
+		const outside = watchOutside(phone.page);
+		await phone.page.goto(`${baseUrl()}/inspect`);
+		await phone.page.getByTestId('no-assignment').waitFor({ timeout: 30_000 });
+
+		// the console: the county's row, the dialog, a team and two places
+		const desk = await signedIn(browser, names.dispatcher, { viewport: { width: 1920, height: 1080 } });
+		await desk.page.goto(`${baseUrl()}/dispatch`);
+		await desk.page.locator('[data-testid="wall-map"][data-drawn="true"]').waitFor({ timeout: 60_000 });
+		const row = desk.page.locator(`[data-testid="suggestion"][data-code="${COUNTY}"]`);
+		await row.waitFor({ timeout: 30_000 });
+		await expect(row.textContent()).resolves.toMatch(/榆中县/);
+		await desk.page.screenshot({ path: `${SCREENSHOTS}/dispatch-1920x1080.png` });
+		await row.getByTestId('assign').click();
+		const dialog = desk.page.getByRole('dialog');
+		await dialog.getByTestId('assign-team').waitFor();
+		await dialog.getByTestId('assign-team').selectOption(team);
+		for (const place of places) await dialog.locator(`input[type="checkbox"][value="${place.code}"]`).check();
+		await desk.page.screenshot({ path: `${SCREENSHOTS}/dispatch-assign-dialog.png` });
+		const assignedAt = Date.now();
+		await dialog.getByTestId('assign-submit').click();
+		await desk.page.locator(`[data-testid="team-row"][data-team="${team}"][data-status="travelling"]`).waitFor({ timeout: 10_000 });
+
+		// the phone shows the assignment, live, with its places on the map
+		await expect.poll(async () => phone.page.getByTestId('assignment-county').textContent(), { timeout: 15_000 }).toMatch(/榆中县/);
+		await phone.page.getByTestId('place-pin').nth(1).waitFor({ timeout: 30_000 });
+		await phone.page.getByTestId('move-inspecting').click();
+		await phone.page.locator('[data-testid="team-status"][data-status="inspecting"]').waitFor({ timeout: 10_000 });
+
+		// the network goes; two findings are recorded on the phone
+		await phone.context.setOffline(true);
+		await phone.page.locator('[data-testid="network"]').filter({ hasText: '离线' }).waitFor();
+		const report = async (place: number, text: string) => {
+			await phone.page.getByTestId('place').nth(place).click();
+			await phone.page.getByLabel('类别').selectOption('doctor');
+			await phone.page.getByLabel('问题描述').fill(text);
+			await phone.page.getByRole('button', { name: '保存并上报' }).click();
+			await phone.page.locator('[data-testid="outbox-item"]').filter({ hasText: text }).locator('[data-testid="queued"]').waitFor();
+		};
+		const first = `村医不在岗 ${tag}`;
+		const second = `药品过期 ${tag}`;
+		await report(0, first);
+		await phone.page.waitForTimeout(11_000); // the outbox's retry timer fires meanwhile, to no avail
+		await expect(phone.page.getByTestId('outbox-waiting').textContent()).resolves.toMatch(/1 条待发送/);
+		const filed = async (text: string) => (await sql`select count(*)::int as n from problem where description = ${text}`)[0].n as number;
+		expect(await filed(first)).toBe(0);
+		await phone.page.evaluate(() => window.scrollTo(0, 0));
+		await phone.page.screenshot({ path: `${SCREENSHOTS}/inspect-390x844.png` });
+		await phone.page.screenshot({ path: `${SCREENSHOTS}/inspect-390x844-full.png`, fullPage: true });
+
+		// nothing of the assignment, the team's way or its arrival reached the county
+		const beforeFinding = Date.now();
+		const seen = countyFrames.filter((f) => f.at >= assignedAt && f.at < beforeFinding).map((f) => f.text);
+		expect(seen.filter((text) => text.includes('"event"'))).toEqual([]);
+		for (const text of countyFrames.map((f) => f.text)) {
+			for (const word of [team, teamName, names.inspector, names.dispatcher, 'team.']) expect(text).not.toContain(word);
+		}
+
+		// the connection returns: the waiting finding goes out by itself, once
+		const delivered = phone.page.waitForResponse((r) => r.url().endsWith(`/api/teams/${team}/findings`) && r.request().method() === 'POST' && r.status() === 201);
+		await phone.context.setOffline(false);
+		const answer = await delivered;
+		const deliveredAt = Date.now();
+		const { seq, problem } = (await answer.json()) as { seq: number; problem: { id: number; code: string } };
+		// the county's copy (problem.created) follows the team's own (team.finding) in the log
+		const [countyAt, wallAt] = await Promise.all([tickerShows(county.page, seq + 1), tickerShows(leader.page, seq)]);
+		console.log(`dispatch: finding delivered → county wall ${countyAt - deliveredAt} ms, province wall ${wallAt - deliveredAt} ms`);
+		expect(countyAt - deliveredAt).toBeLessThan(2_000);
+		expect(wallAt - deliveredAt).toBeLessThan(2_000);
+		await phone.page.locator('[data-testid="delivered"]').filter({ hasText: problem.code }).waitFor({ timeout: 10_000 });
+		// the county's ledger has it, with a deadline, found by inspection
+		const ledger = await call(`/api/events?region=${COUNTY}&after=${seq}&limit=5`, { cookie: await login(names.officer, ACCOUNT_PASSWORD, '127.0.42.2') });
+		expect(ledger.body.items[0]).toMatchObject({ type: 'problem.created', actor: null, payload: { problem: problem.id, code: problem.code, source: 'inspection' } });
+		expect(ledger.text).not.toContain(team);
+
+		// a second finding offline, the page closed and opened again once the network is back
+		await phone.context.setOffline(true);
+		await report(1, second);
+		await phone.page.close();
+		await phone.context.setOffline(false);
+		const reopened = await phone.context.newPage();
+		const again = reopened.waitForResponse((r) => r.url().endsWith(`/api/teams/${team}/findings`) && r.request().method() === 'POST' && r.status() === 201);
+		await reopened.goto(`${baseUrl()}/inspect`);
+		const later = await again;
+		const secondAt = Date.now();
+		const secondSeq = ((await later.json()) as { seq: number }).seq;
+		expect((await tickerShows(county.page, secondSeq + 1)) - secondAt).toBeLessThan(2_000);
+		await expect.poll(() => reopened.getByTestId('delivered').count(), { timeout: 10_000 }).toBe(2);
+
+		// each filed once, however often the phone tried
+		expect(await filed(first)).toBe(1);
+		expect(await filed(second)).toBe(1);
+		const [{ findings }] = await sql`select count(*)::int as findings from finding where team_id = ${team}`;
+		expect(findings).toBe(2);
+		expect(outside).toEqual([]);
+		for (const text of countyFrames.map((f) => f.text)) for (const word of [team, teamName, names.inspector]) expect(text).not.toContain(word);
+		await desk.page.locator('[data-testid="finding"]').first().waitFor({ timeout: 10_000 });
+		await desk.page.screenshot({ path: `${SCREENSHOTS}/dispatch-after-findings.png` });
+		await leader.page.screenshot({ path: `${SCREENSHOTS}/wall-620000-finding.png` });
+		for (const context of [county.context, leader.context, desk.context, phone.context]) await context.close();
+	});
+});
