@@ -63,8 +63,10 @@ describe('the dispatch priority', () => {
 		const w = { ...DEFAULT_WEIGHTS, quiet: null };
 		const far = scoreOf({ ...none, open: 9, daysSince: 90 }, w, false);
 		const half = scoreOf({ ...none, open: 9, daysSince: 45 }, w, false);
-		expect(far.score).toBe(9 + 3);
-		expect(half.score).toBe((9 + 1.5) / 2);
+		// 9 open, and half a point per 30 days uninspected
+		expect(far.score).toBe(9 + 1.5);
+		// held back by half, rounded to two decimals
+		expect(half.score).toBe(4.88);
 		expect(half.reasons).toEqual(['未销号问题 9 项', '45 天未检查', '45 天前刚检查过（90 天内减负）']);
 		expect(scoreOf({ ...none, overdue: 12, daysSince: 400 }, w, false).reasons).toEqual(['逾期问题 12 项', '400 天未检查']);
 		expect(scoreOf({ ...none, gaps: 7, daysSince: 0 }, w, false).score).toBe(0);

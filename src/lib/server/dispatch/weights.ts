@@ -27,7 +27,7 @@ export const DEFAULT_WEIGHTS: DispatchWeights = {
 	gaps: 0.3,
 	belowTarget: 1,
 	key: 5,
-	monthsSince: 1,
+	monthsSince: 0.5,
 	maxDays: 365,
 	recentDays: 90,
 	quiet: { from: '07-01', to: '09-30', factor: 0.5 }
