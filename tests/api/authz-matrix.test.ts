@@ -194,6 +194,20 @@ describe.each(who)('$name and the dispatch endpoints', (w) => {
 		}
 	});
 
+	// page data: what a page's load hands the browser (SvelteKit's __data.json), refused in the page's own error node
+	it.each([
+		['/dispatch/__data.json', reads],
+		['/inspect/__data.json', w.teams === 'own']
+	] as const)('gets the page data of %s: %s', async (path, allowed) => {
+		const { status, text } = await call(path, w.caller());
+		expect(status).toBe(200);
+		if (allowed) expect(text).not.toMatch(/"type":"error"/);
+		else {
+			expect(text).toMatch(/"type":"error".*"status":403/);
+			expect(text).not.toMatch(/team-\d|飞行检查组/);
+		}
+	});
+
 	it(`${w.inScope.includes('371424') ? 'reads' : 'is refused'} the talks of 临邑县`, async () => {
 		expect((await call('/api/talks?region=371424', w.caller())).status).toBe(w.inScope.includes('371424') ? 200 : 403);
 	});
