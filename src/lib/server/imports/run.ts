@@ -71,7 +71,7 @@ export async function runImport(viewer: UserViewer, input: ImportInput, db: Sql 
 		return result;
 	} catch (error) {
 		upload.cancel();
-		await finishJob(db, job, 'failed', { error: (error as Error).message }).catch(() => {});
+		await finishJob(db, job, 'failed', { error: printable((error as Error).message) }).catch(() => {});
 		finished = true;
 		throw error;
 	} finally {
@@ -128,7 +128,11 @@ async function stage(db: Db, spec: ImportSpec, job: string, upload: Upload): Pro
 	return { rows, ignored: header.ignored };
 }
 
-function saveErrors(db: Db, job: string, errors: ImportError[]) {
+// control characters of a file (a NUL above all) are not stored text: shown as � in the messages that quote a cell
+const printable = (text: string) => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\uFFFD');
+
+function saveErrors(db: Db, job: string, raw: ImportError[]) {
+	const errors = raw.map((e) => ({ row: e.row, field: printable(e.field), message: printable(e.message) }));
 	return db`
 		insert into import_error (job, row, field, message)
 		select ${job}, e.row, e.field, e.message from jsonb_to_recordset(${db.json(errors as never)}) as e(row int, field text, message text)`;
