@@ -19,7 +19,7 @@ export async function upload(kind: string, body: Uint8Array | string, options: U
 	const res = await fetch(`${baseUrl()}/api/imports/${kind}?${params}`, {
 		method: 'POST',
 		headers: { cookie: options.cookie, 'content-type': options.contentType ?? 'text/csv', 'x-forwarded-for': '127.0.14.1' },
-		body: typeof body === 'string' ? new TextEncoder().encode(body) : body
+		body: (typeof body === 'string' ? new TextEncoder().encode(body) : body) as BodyInit
 	});
 	const text = await res.text();
 	let json: any = null;
