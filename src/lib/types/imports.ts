@@ -37,19 +37,19 @@ export const IMPORT_COLUMNS: Record<ImportKind, ImportColumn[]> = {
 		col('township_code', '乡镇代码', true, '9位乡镇代码'),
 		col('lon', '经度', true, '十进制度，如 116.8712', ['longitude']),
 		col('lat', '纬度', true, '十进制度，如 37.1893', ['latitude']),
-		col('population', '人口', false, '常住人口（人），不填为 0', ['常住人口', '人口数']),
-		col('key', '重点村', false, '是 / 否，不填为否', ['是否重点村', 'is_key'])
+		col('population', '人口', false, '常住人口（人）；不填：新村为 0，已有的村不变', ['常住人口', '人口数']),
+		col('key', '重点村', false, '是 / 否；不填：新村为否，已有的村不变', ['是否重点村', 'is_key'])
 	],
 	facilities: [
 		col('code', '机构代码', true, '机构编号，字母、数字、横线或下划线，最多60位', ['机构编号', '编号', 'id']),
 		col('name', '机构名称', true, '如 某某村卫生室', ['名称']),
 		col('kind', '机构类型', true, '县医院、中医院、乡镇卫生院 或 村卫生室', ['类型', '类别']),
 		col('village_code', '所在地代码', true, '村卫生室填12位村代码，乡镇卫生院填9位乡镇代码，县医院、中医院填6位县代码', ['村代码', '地区代码', 'region_code']),
-		col('lon', '经度', false, '十进制度；不填则不标注位置', ['longitude']),
-		col('lat', '纬度', false, '十进制度；不填则不标注位置', ['latitude']),
-		col('doctors', '乡村医生数', false, '取得执业证书的乡村医生人数，不填为 0', ['村医数', '乡村医生']),
-		col('licensed_doctors', '执业(助理)医师数', false, '执业医师和执业助理医师人数，不填为 0', ['执业医师数', '执业（助理）医师']),
-		col('standard_met', '是否达标', false, '是 / 否：村卫生室按标准化建设；县医院每个科室都有执业医师', ['达标', '标准化'])
+		col('lon', '经度', false, '十进制度；不填：新机构不标注位置，已有的不变', ['longitude']),
+		col('lat', '纬度', false, '十进制度；与经度同时填写或同时不填', ['latitude']),
+		col('doctors', '乡村医生数', false, '取得执业证书的乡村医生人数；不填：新机构为 0，已有的不变', ['村医数', '乡村医生']),
+		col('licensed_doctors', '执业(助理)医师数', false, '执业医师和执业助理医师人数；不填：新机构为 0，已有的不变', ['执业医师数', '执业（助理）医师']),
+		col('standard_met', '是否达标', false, '是 / 否：村卫生室按标准化建设；县医院每个科室都有执业医师；不填：新机构为否，已有的不变', ['达标', '标准化'])
 	],
 	patients: [
 		col('id', '患者编号', true, '化名编号，4–40位字母、数字、横线或下划线（不填姓名、身份证号）', ['编号', 'code']),
@@ -60,7 +60,7 @@ export const IMPORT_COLUMNS: Record<ImportKind, ImportColumn[]> = {
 		col('treated_on', '救治日期', false, '大病已救治的日期；未救治不填', []),
 		col('signed_on', '签约日期', false, '慢病家庭医生签约日期；未签约不填', ['家庭医生签约日期']),
 		col('followed_up_on', '随访日期', false, '最近一次随访的日期；不早于签约日期', ['最近随访日期']),
-		col('insured', '参保', false, '是 / 否：基本医保、大病保险、医疗救助均已参保', ['是否参保'])
+		col('insured', '参保', false, '是 / 否：基本医保、大病保险、医疗救助均已参保；不填：新登记为否，已有的不变', ['是否参保'])
 	],
 	problems: [
 		col('code', '问题编号', false, '如 WT-371424-0001；新问题可不填，按县自动编号', ['编号']),
@@ -72,7 +72,7 @@ export const IMPORT_COLUMNS: Record<ImportKind, ImportColumn[]> = {
 		col('deadline', '整改期限', true, '不早于发现日期', ['整改时限', '期限']),
 		col('responsible_unit', '责任单位', true, '最多100字'),
 		col('responsible_leader', '责任领导', true, '最多50字', ['责任人']),
-		col('status', '状态', false, '待整改、整改中、已提交 或 已销号，不填为待整改', ['整改状态'])
+		col('status', '状态', false, '待整改、整改中、已提交 或 已销号；不填：新问题为待整改，已有的不变', ['整改状态'])
 	]
 };
 
