@@ -16,7 +16,7 @@ import { patients } from './patients';
 import { problems } from './problems';
 import { coverage } from './scope';
 import { blank, openSource } from './sources';
-import { Upload } from './upload';
+import type { Upload } from './upload';
 import { villages } from './villages';
 
 export const SPECS: Record<ImportKind, ImportSpec> = { villages, facilities, patients, problems };
@@ -29,7 +29,7 @@ const SAMPLES = 20;
 
 export interface ImportInput {
 	kind: ImportKind;
-	request: Request;
+	upload: Upload;
 	dryRun: boolean;
 	/** the uploader's id for the job, to poll its progress (one is made otherwise) */
 	job?: string;
@@ -57,25 +57,20 @@ export class ImportRefused extends ApiError {
 export async function runImport(viewer: UserViewer, input: ImportInput, db: Sql = defaultSql): Promise<ImportResult> {
 	const spec = SPECS[input.kind];
 	const job = input.job ?? randomUUID();
-	const declared = Number(input.request.headers.get('content-length'));
-	const upload = new Upload(input.request, spec.limit);
-	await startJob(db, { id: job, userId: viewer.id, kind: spec.kind, fileName: input.fileName ?? null, dryRun: input.dryRun, totalBytes: Number.isFinite(declared) && declared > 0 ? declared : null });
-	let finished = false;
+	const upload = input.upload;
+	await startJob(db, { id: job, userId: viewer.id, kind: spec.kind, fileName: input.fileName ?? null, dryRun: input.dryRun, totalBytes: upload.declared });
 	try {
 		const { rows, ignored } = await stage(db, spec, job, upload);
 		await jobProgress(db, job, { phase: 'checking', rows, bytes: upload.bytes });
 		await checkStaged(db, viewer, spec, job);
 		const result = input.dryRun ? await preview(db, spec, job, rows, ignored) : await apply(db, viewer, spec, job, rows, ignored, input.fileName ?? null);
 		await finishJob(db, job, 'done', result);
-		finished = true;
 		return result;
 	} catch (error) {
-		upload.cancel();
+		upload.stop();
 		await finishJob(db, job, 'failed', { error: printable((error as Error).message) }).catch(() => {});
-		finished = true;
 		throw error;
 	} finally {
-		if (!finished) upload.cancel();
 		await dropStaged(db, job).catch(() => {});
 	}
 }

@@ -152,8 +152,8 @@ function xlsxSource(upload: Upload): Source {
 			try {
 				for (let r = await next(); r; r = await next()) yield r;
 			} finally {
-				// the other sheets are not read: stop the upload here
-				upload.cancel();
+				// the other sheets are not read: the upload stops here
+				upload.stop();
 				input.destroy();
 			}
 		}

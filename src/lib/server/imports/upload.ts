@@ -11,15 +11,19 @@ export class Upload {
 	private readonly held: Uint8Array[] = [];
 	private heldBytes = 0;
 	private ended = false;
+	private finished = false;
 	/** bytes read from the request so far */
 	bytes = 0;
+	/** the length the request declared, if it did */
+	readonly declared: number | null;
 
 	constructor(
 		request: Request,
 		private readonly max: number
 	) {
 		const declared = Number(request.headers.get('content-length'));
-		if (Number.isFinite(declared) && declared > max) throw Upload.tooLarge(max);
+		this.declared = Number.isFinite(declared) && declared > 0 ? declared : null;
+		if (this.declared !== null && this.declared > max) throw Upload.tooLarge(max);
 		this.reader = request.body ? request.body.getReader() : null;
 	}
 
@@ -37,6 +41,7 @@ export class Upload {
 		}
 		if (chunk.done) {
 			this.ended = true;
+			this.finished = true;
 			return null;
 		}
 		this.bytes += chunk.value.byteLength;
@@ -77,9 +82,17 @@ export class Upload {
 		return concat(parts);
 	}
 
-	/** Stops reading: the rest of the body is not wanted. */
-	cancel(): void {
-		if (!this.ended) void this.reader?.cancel().catch(() => {});
+	/**
+	 * Whether the whole body was read. One answered before it was (a bad header, a first sheet
+	 * read, a limit passed) must close the connection: the rest is left unread (cancelling the
+	 * stream would destroy the socket before the answer is sent).
+	 */
+	get complete(): boolean {
+		return this.finished || !this.reader;
+	}
+
+	/** Reads no further: the rest of the body is not wanted. */
+	stop(): void {
 		this.ended = true;
 	}
 }

@@ -2,10 +2,11 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/scope';
 import { mediaType } from '$lib/server/http/body';
-import { ApiError, notFound, route } from '$lib/server/http/errors';
+import { ApiError, errorResponse, notFound, route } from '$lib/server/http/errors';
 import { query } from '$lib/server/http/params';
 import { JOB_ID } from '$lib/server/imports/jobs';
-import { ImportRefused, runImport } from '$lib/server/imports/run';
+import { ImportRefused, runImport, SPECS } from '$lib/server/imports/run';
+import { Upload } from '$lib/server/imports/upload';
 import { IMPORT_KINDS, type ImportKind } from '$lib/types/imports';
 import type { RequestHandler } from './$types';
 
@@ -32,12 +33,17 @@ export const POST: RequestHandler = route(async (event) => {
 	}
 	const q = query(event.url, params);
 	const fileName = q.name?.replace(/[\u0000-\u001f\u007f]/g, '').trim() || null;
+	const upload = new Upload(event.request, SPECS[kind].limit);
+	let response: Response;
 	try {
-		const result = await runImport(admin, { kind, request: event.request, dryRun: q.dry_run === '1' || q.dry_run === 'true', job: q.job, fileName });
-		return json(result);
+		response = json(await runImport(admin, { kind, upload, dryRun: q.dry_run === '1' || q.dry_run === 'true', job: q.job, fileName }));
 	} catch (error) {
-		if (!(error instanceof ImportRefused)) throw error;
-		const body = { code: error.code, message: error.message, details: error.details, total: error.total, job: error.job, errors_csv: `/api/imports/jobs/${error.job}/errors.csv` };
-		return json({ error: body }, { status: 422 });
+		if (error instanceof ImportRefused) {
+			const body = { code: error.code, message: error.message, details: error.details, total: error.total, job: error.job, errors_csv: `/api/imports/jobs/${error.job}/errors.csv` };
+			response = json({ error: body }, { status: 422 });
+		} else response = errorResponse(error);
 	}
+	// the rest of a body answered before it was read is left unread: no client may reuse the connection
+	if (!upload.complete) response.headers.set('connection', 'close');
+	return response;
 });
