@@ -98,11 +98,11 @@ async function stage(db: Db, spec: ImportSpec, job: string, upload: Upload): Pro
 		const [staged, bad] = [batch, batchErrors];
 		batch = [];
 		batchErrors = [];
-		writing = Promise.all([staged.length ? spec.stage(db, job, staged) : null, bad.length ? saveErrors(db, job, bad) : null]);
-		if (Date.now() - reported > PROGRESS_MS) {
-			reported = Date.now();
-			writing = Promise.all([writing, jobProgress(db, job, { rows, bytes: upload.bytes, errors })]);
-		}
+		const progress = Date.now() - reported > PROGRESS_MS ? jobProgress(db, job, { rows, bytes: upload.bytes, errors }) : null;
+		if (progress) reported = Date.now();
+		writing = Promise.all([staged.length ? spec.stage(db, job, staged) : null, bad.length ? saveErrors(db, job, bad) : null, progress]);
+		// awaited before the next batch or at the end; a failure while the file is still read is not left unhandled
+		writing.catch(() => {});
 	};
 	for await (const { row, cells, problems } of source.rows()) {
 		if (blank(cells)) continue;

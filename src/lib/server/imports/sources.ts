@@ -29,6 +29,8 @@ export interface Source {
 /** A file's longest row (CSV), and the most rows a file may have. */
 const MAX_RECORD_BYTES = 64 * 1024;
 export const MAX_ROWS = 1_000_000;
+/** GeoJSON is parsed whole: a province's 70,000 villages are about 20 MB of it. */
+const GEOJSON_LIMIT = 40 * 1024 * 1024;
 
 const unsupported = (what: string) =>
 	new ApiError(415, 'unsupported_media_type', `${what}：请上传 CSV（UTF-8 或 GBK）、Excel .xlsx 或 GeoJSON 文件`);
@@ -183,7 +185,7 @@ interface Feature {
 async function geojsonSource(upload: Upload): Promise<Source> {
 	let parsed: unknown;
 	try {
-		parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await upload.all()));
+		parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await upload.all(GEOJSON_LIMIT)));
 	} catch (error) {
 		if (error instanceof ApiError) throw error;
 		throw new ApiError(422, 'invalid_file', '文件不是合法的 GeoJSON（JSON 格式有误或不是 UTF-8 编码）', [{ row: 1, field: '', message: '文件不是合法的 GeoJSON' }]);

@@ -75,10 +75,15 @@ export class Upload {
 		}
 	}
 
-	/** The whole body at once (GeoJSON, whose limit is small). */
-	async all(): Promise<Uint8Array> {
+	/** The whole body at once, at most `max` bytes of it (GeoJSON, parsed whole). */
+	async all(max: number): Promise<Uint8Array> {
 		const parts: Uint8Array[] = [];
-		for await (const chunk of this.chunks()) parts.push(chunk);
+		let size = 0;
+		for await (const chunk of this.chunks()) {
+			size += chunk.byteLength;
+			if (size > max) throw Upload.tooLarge(max);
+			parts.push(chunk);
+		}
 		return concat(parts);
 	}
 
