@@ -1,5 +1,6 @@
 /** The live stream's events (SPEC §4), shared by the server and the pages. */
 import type { IndicatorValues, Level } from '$lib/indicators';
+import type { ImportKind } from './imports';
 
 export const TEAM_STATUSES = ['idle', 'travelling', 'inspecting', 'off_duty'] as const;
 export type TeamStatus = (typeof TEAM_STATUSES)[number];
@@ -43,11 +44,13 @@ export interface EventPayloads {
 	'team.assigned': { team: string; assignment: number; county: { code: string; name: string }; unannounced: boolean; startsOn: string };
 	'team.finding': { team: string; problem: number; code: string; region: string; category: ProblemCategory };
 	'indicators.changed': { regions: { code: string; level: Level; indicators: IndicatorValues }[]; cause: number };
+	// an administrator's import of a file: what it wrote; each county it touched has its indicators.changed
+	'import.applied': { kind: ImportKind; job: string; rows: number; inserted: number; updated: number; unchanged: number };
 }
 
 export type EventType = keyof EventPayloads;
 /** Types a client may post to `POST /api/events`; the rest the server writes itself. */
-export type PostedEventType = Exclude<EventType, 'indicators.changed' | 'problem.overdue'>;
+export type PostedEventType = Exclude<EventType, 'indicators.changed' | 'problem.overdue' | 'import.applied'>;
 
 export interface LiveEvent<T extends EventType = EventType> {
 	seq: number;
