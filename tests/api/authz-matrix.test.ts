@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appDatabase, call, connect, login, subscribe, type Caller } from '../helpers/api';
+import { appDatabase, baseUrl, call, connect, login, subscribe, type Caller } from '../helpers/api';
 
 /**
  * Every role × every endpoint and socket subscription, in scope and out of scope. An answer
@@ -370,4 +370,54 @@ describe('an unannounced inspection, seen from the county it is sent to', () => 
 			expect(mentions(text)).toEqual([]);
 		}
 	});
+});
+
+// ---- imports and exports (admin only; every code of a file inside the admin's scope)
+describe.each(who)('imports and exports: $name', (w) => {
+	const register = (village: string) => `患者编号,村代码,类别,疾病\r\nMATRIX${w.name.replace(/[^a-z0-9]/g, '').slice(0, 10)},${village},慢病,高血压\r\n`;
+	const post = async (path: string, text: string) => {
+		const caller = w.caller();
+		const headers: Record<string, string> = { 'content-type': 'text/csv' };
+		if (caller.cookie) headers.cookie = caller.cookie;
+		if (caller.bearer) headers.authorization = `Bearer ${caller.bearer}`;
+		const res = await fetch(`${baseUrl()}${path}`, { method: 'POST', headers, body: text });
+		return { status: res.status, text: await res.text() };
+	};
+	const refused = (caller: Caller, method: string) => (caller.bearer && method !== 'GET' ? 401 : 403);
+
+	it(`${w.admin ? 'may' : 'may not'} import a file (a dry run)`, async () => {
+		const [village] = await sql`select code from region where county_code = '371424' and level = 'village' order by code limit 1`;
+		const { status } = await post('/api/imports/patients?dry_run=1', register(village.code));
+		expect(status).toBe(w.admin ? 200 : refused(w.caller(), 'POST'));
+	});
+
+	it.each(['/api/imports', '/api/imports/templates/villages?format=csv', '/api/exports/patients?region=371424', '/admin/regions?q=临邑'])(`${w.admin ? 'may' : 'may not'} read %s`, async (path) => {
+		const { status } = await call(path, w.caller());
+		expect(status).toBe(w.admin ? 200 : 403);
+	});
+
+	if (w.admin) {
+		it('is refused an export outside its scope, learning nothing of it', async () => {
+			for (const code of w.outOfScope) {
+				const { status, text } = await call(`/api/exports/villages?region=${resolve(code)}`, w.caller());
+				expect(status).toBe(403);
+				expect(text).not.toContain(names.get(resolve(code))!);
+			}
+		});
+
+		it('is refused a file naming a village outside its scope, learning nothing of it', async () => {
+			const [village] = await sql`select v.code, c.name from region v join region c on c.code = v.county_code where v.province_code = '620000' and v.level = 'village' limit 1`;
+			const { status, text } = await post('/api/imports/patients?dry_run=1', register(village.code));
+			expect(status).toBe(422);
+			expect(text).toContain('不在您的管辖范围内');
+			expect(text).not.toContain(village.name);
+		});
+
+		it('finds regions by name only inside its scope', async () => {
+			const inside = await call(`/admin/regions?q=${encodeURIComponent('临邑')}`, w.caller());
+			expect(inside.body.items.map((r: { code: string }) => r.code)).toContain('371424');
+			const outside = await call(`/admin/regions?q=${encodeURIComponent('兰州')}`, w.caller());
+			expect(outside.body.items).toEqual([]);
+		});
+	}
 });

@@ -64,7 +64,7 @@ describe('the demo simulator', () => {
 	beforeAll(async () => {
 		db = await freshDatabase();
 		await seed(db.sql, { scale: 'test', random: 7, asOf: new Date().toISOString().slice(0, 10) });
-		await createUser(null, { username: 'dispatcher', password: 'demo-password', role: 'dispatcher', scope: '640000' }, { demo: true }, db.sql);
+		await createUser(null, { username: 'simulator', password: 'demo-password', role: 'dispatcher', scope: '640000' }, { demo: true }, db.sql);
 		// the simulator posts through the app's own client, like the server does
 		await openDatabase({ databaseUrl: db.url, dataDir: '' });
 	});
@@ -85,9 +85,10 @@ describe('the demo simulator', () => {
 		// every change of records moves indicators; a team's movements do not (a finding's problem does)
 		const teamEvents = fieldEvents.filter((e) => e.type.startsWith('team.'));
 		expect(events.filter((e) => e.type === 'indicators.changed')).toHaveLength(fieldEvents.length - teamEvents.length);
-		expect(new Set(events.map((e) => e.actor))).toEqual(new Set(['dispatcher']));
+		// the simulator's own account, not a person's
+		expect(new Set(events.map((e) => e.actor))).toEqual(new Set(['simulator']));
 		expect(await counterDrift(db.sql)).toEqual([]);
-		const [{ n }] = await db.sql`select count(*)::int as n from audit_log where actor = 'dispatcher'`;
+		const [{ n }] = await db.sql`select count(*)::int as n from audit_log where actor = 'simulator'`;
 		// one audit row per posted event: a finding writes its problem's event too
 		expect(n).toBe(fieldEvents.length - teamEvents.filter((e) => e.type === 'team.finding').length);
 	});

@@ -73,7 +73,7 @@ describe('dispatch, unannounced, and findings from a phone without a connection'
 		const created = await call('/api/teams', { ...dispatcher, method: 'POST', json: { name: teamName, home_region: '620100', members: [names.inspector], leader: names.inspector } });
 		expect(created.status).toBe(201);
 		team = created.body.id;
-		places.push(...((await sql`select code, st_x(point) as lon, st_y(point) as lat from region where county_code = ${COUNTY} and level = 'village' order by code limit 2`) as never));
+		places.push(...((await sql`select code, st_x(point) as lon, st_y(point) as lat from region where county_code = ${COUNTY} and level = 'village' order by code limit 2`) as unknown as typeof places));
 	});
 
 	afterAll(async () => {

@@ -4,6 +4,7 @@
 // test files that run against the same server, and the demo accounts are never locked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import { appDatabase, baseUrl, login } from '../helpers/api';
 import { PAYLOADS } from '../../src/lib/server/events/types';
 
@@ -214,10 +215,12 @@ describe('fuzzing the dispatch endpoints', () => {
 				(select count(*) from event where actor in (${D.dispatcher}, ${D.admin}, ${D.inspector})) as events,
 				(select md5(string_agg(concat_ws('|', t.id, t.name, t.status, st_astext(t.point), st_astext(t.home_point), t.home_region, t.leader_id), ';' order by t.id))
 					from team t join region h on h.code = t.home_region where h.province_code = '210000') as teams,
-				(select md5(string_agg(concat_ws('|', username, scope_team), ';' order by username)) from app_user where role = 'inspector') as members,
-				(select count(*) from assignment) as assignments,
-				(select count(*) from problem) as problems,
-				(select md5(coalesce(string_agg(weights::text, ';'), '')) from dispatch_setting) as weights`;
+				(select md5(coalesce(string_agg(concat_ws('|', u.username, u.scope_team), ';' order by u.username), '')) from app_user u
+					where u.username = ${D.inspector} or u.scope_team in (select t.id from team t join region h on h.code = t.home_region where h.province_code = '210000')) as members,
+				(select count(*) from assignment where assigned_by = ${D.dispatcher}) as assignments,
+				(select count(*) from cross_inspection where drawn_by = ${D.dispatcher}) as rounds,
+				(select count(*) from finding where reported_by in (${D.dispatcher}, ${D.inspector})) as findings,
+				(select md5(coalesce(string_agg(weights::text, ';'), '')) from dispatch_setting where province_code = '210000') as weights`;
 		return row;
 	}
 
@@ -305,5 +308,112 @@ describe('fuzzing the dispatch endpoints', () => {
 			fc.asyncProperty(province, request(weights), async (q, r) => void (await checkDispatch({ method: 'PUT', path: `/api/dispatch/weights${q}`, ...r, cookie: cookies.admin }))),
 			{ numRuns: RUNS / 2 }
 		);
+	});
+});
+
+// ---- imports: malformed CSV and GeoJSON, in every encoding and shape an office might send
+describe('fuzzing the imports', () => {
+	const COUNTY = '370302';
+	let cookie = '';
+	const pools: Record<string, string[]> = {};
+
+	/** Everything stored in the county the fuzzed files name, and what the fuzz admin wrote. */
+	async function written() {
+		const [row] = await sql`
+			select md5(concat_ws('|',
+				(select string_agg(r::text, ',' order by code) from region r where county_code = ${COUNTY}),
+				(select string_agg(f::text, ',' order by id) from facility f where county_code = ${COUNTY}),
+				(select string_agg(p::text, ',' order by id) from patient p where county_code = ${COUNTY}),
+				(select string_agg(q::text, ',' order by code) from problem q where county_code = ${COUNTY}),
+				(select counts::text from indicator_counter where code = ${COUNTY}))) as county`;
+		return { county: row.county, ...(await footprint()) };
+	}
+
+	beforeAll(async () => {
+		cookie = await login(ADMIN, PASSWORD, '10.76.0.9');
+		const villages = await sql`select code, township_code from region where county_code = ${COUNTY} and level = 'village' order by code limit 5`;
+		pools.village = villages.map((v) => v.code);
+		pools.township = villages.map((v) => v.township_code);
+		pools.facility = (await sql`select id from facility where county_code = ${COUNTY} order by id limit 5`).map((f) => f.id);
+		pools.patient = (await sql`select id from patient where county_code = ${COUNTY} order by id limit 5`).map((p) => p.id);
+	});
+
+	const HEADERS = ['code', 'name', 'township_code', 'lon', 'lat', 'population', 'key', 'kind', 'village_code', 'doctors', 'licensed_doctors', 'standard_met', 'id', 'category',
+		'disease', 'identified_on', 'treated_on', 'signed_on', 'followed_up_on', 'insured', 'region_code', 'source', 'description', 'found_on', 'deadline', 'responsible_unit',
+		'responsible_leader', 'status', '代码', '名称', '乡镇代码', '经度', '纬度', '人口', '重点村', '机构类型', '患者编号', '村代码', '类别', '疾病', '识别日期', '问题描述', '状态', '', '备注', '代码 ', '"代码"', '名称\u0000'];
+	/** The generators, once the county's codes are known. */
+	const generators = () => {
+		const cell = () =>
+			fc.oneof(
+				fc.constantFrom(...pools.village, ...pools.township, ...pools.facility, ...pools.patient, '620102001201', '370302999999', '371424'),
+				fc.constantFrom('', ' ', '是', '否', '也许', '大病', '慢病', '村卫生室', '诊所', '已销号', '搁置', '0', '-1', '1e309', '3.71E+11', '１２０', '120.0', '36.8', '999', '2020-01-05', '2020/1/5', '0000-01-01', '2020-02-30', '2999-01-01', '43831', '20200105', '２０２０年１月５日'),
+				fc.constantFrom('"', '""', '"abc', 'a"b', '\u0000', '=cmd|calc', '\r', '\n', ',', '\uFEFF', '😀', 'WT-370302-0001', 'WT-371424-0001'),
+				fc.string({ maxLength: 30 }),
+				fc.string({ unit: 'binary', maxLength: 10 })
+			);
+		const line = (cells: fc.Arbitrary<string[]>) => cells.chain((values) => fc.constantFrom(',', ';', '\t').map((sep) => values.map((v) => (/[",\r\n]/.test(v) && v.length > 1 ? `"${v.replace(/"/g, '""')}"` : v)).join(sep)));
+		const csvFile = fc
+			.record({
+				header: line(fc.array(fc.constantFrom(...HEADERS), { minLength: 0, maxLength: 12 })),
+				rows: fc.array(line(fc.array(cell(), { maxLength: 12 })), { maxLength: 8 }),
+				eol: fc.constantFrom('\r\n', '\n', '\r'),
+				bom: fc.boolean(),
+				encoding: fc.constantFrom('utf-8', 'gbk'),
+				cut: fc.option(fc.nat(2000), { nil: undefined })
+			})
+			.map(({ header, rows, eol, bom, encoding, cut }) => {
+				const text = [header, ...rows].join(eol) + eol;
+				let bytes: Uint8Array = encoding === 'gbk' ? new Uint8Array(iconv.encode(text, 'gbk')) : new TextEncoder().encode(text);
+				if (bom) bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes]);
+				return cut === undefined ? bytes : bytes.subarray(0, cut);
+			});
+		const point = fc.oneof(
+			fc.record({ type: fc.constant('Point'), coordinates: fc.tuple(fc.double({ min: 110, max: 125 }), fc.double({ min: 30, max: 40 })) }),
+			fc.record({ type: fc.constantFrom('Point', 'LineString', 'Polygon', 'x'), coordinates: fc.anything() }),
+			fc.constant(null)
+		);
+		const feature = fc.record(
+			{ type: fc.constantFrom('Feature', 'feature', 'X'), geometry: point, properties: fc.oneof(fc.dictionary(fc.constantFrom(...HEADERS), cell(), { maxKeys: 8 }), fc.anything()) },
+			{ requiredKeys: [] }
+		);
+		const geojsonFile = fc
+			.oneof(
+				fc.record({ type: fc.constant('FeatureCollection'), features: fc.array(feature, { maxLength: 6 }) }).map((x) => JSON.stringify(x)),
+				feature.map((x) => JSON.stringify(x)),
+				fc.json(),
+				fc.record({ type: fc.constant('FeatureCollection'), features: fc.array(feature, { maxLength: 4 }) }).chain((x) => fc.nat(200).map((n) => JSON.stringify(x).slice(0, n)))
+			)
+			.map((text) => new TextEncoder().encode(text));
+
+		const importRequest = (file: fc.Arbitrary<Uint8Array>) =>
+			fc.record({
+				kind: fc.constantFrom('villages', 'facilities', 'patients', 'problems', 'teams'),
+				file,
+				dryRun: fc.boolean(),
+				contentType: fc.constantFrom('text/csv', 'application/octet-stream', 'application/json', 'application/vnd.ms-excel', 'text/plain', 'multipart/form-data; boundary=x', '')
+			});
+		return { csvFile, geojsonFile, importRequest };
+	};
+
+	async function checkImport(r: { kind: string; file: Uint8Array; dryRun: boolean; contentType: string }) {
+		const before = await written();
+		const res = await fetch(`${baseUrl()}/api/imports/${r.kind}${r.dryRun ? '?dry_run=1' : ''}`, {
+			method: 'POST',
+			headers: { cookie, 'x-forwarded-for': address(), origin: baseUrl(), ...(r.contentType ? { 'content-type': r.contentType } : {}) },
+			body: r.file as BodyInit
+		});
+		const text = await res.text();
+		expect(res.status, `${r.kind} ${new TextDecoder().decode(r.file).slice(0, 200)} → ${text.slice(0, 200)}`).toBeLessThan(500);
+		if (res.status >= 400 || r.dryRun) expect(await written(), `${r.kind} → ${res.status} ${text.slice(0, 200)}`).toEqual(before);
+	}
+
+	it('POST /api/imports/{kind} with malformed CSV', async () => {
+		const { importRequest, csvFile } = generators();
+		await fc.assert(fc.asyncProperty(importRequest(csvFile), checkImport), { numRuns: RUNS });
+	});
+
+	it('POST /api/imports/{kind} with malformed GeoJSON', async () => {
+		const { importRequest, geojsonFile } = generators();
+		await fc.assert(fc.asyncProperty(importRequest(geojsonFile), checkImport), { numRuns: RUNS });
 	});
 });

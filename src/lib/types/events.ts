@@ -1,5 +1,6 @@
 /** The live stream's events (SPEC §4), shared by the server and the pages. */
 import type { IndicatorValues, Level } from '$lib/indicators';
+import type { ImportKind } from './imports';
 
 /** 待命, 在途, 检查中, 汇报中, 休整: a team's moves between them are `TEAM_MOVES` ($lib/types/teams) */
 export const TEAM_STATUSES = ['idle', 'travelling', 'inspecting', 'reporting', 'off_duty'] as const;
@@ -73,11 +74,13 @@ export interface EventPayloads {
 	/** a province's dispatch weights changed: consoles rank again */
 	'dispatch.weights_changed': { province: string };
 	'indicators.changed': { regions: { code: string; level: Level; indicators: IndicatorValues }[]; cause: number };
+	// an administrator's import of a file: what it wrote; each county it touched has its indicators.changed
+	'import.applied': { kind: ImportKind; job: string; rows: number; inserted: number; updated: number; unchanged: number };
 }
 
 export type EventType = keyof EventPayloads;
 /** Types a client may post to `POST /api/events`; the rest the server writes itself. */
-export type PostedEventType = Exclude<EventType, 'indicators.changed' | 'problem.overdue' | WrittenEventType>;
+export type PostedEventType = Exclude<EventType, 'indicators.changed' | 'problem.overdue' | 'import.applied' | WrittenEventType>;
 /** Types written by the server's own endpoints (teams, assignments, cross-inspection, settings), never posted. */
 export type WrittenEventType = 'team.updated' | 'team.assignment_ended' | 'cross_inspection.drawn' | 'inspection.notice' | 'dispatch.weights_changed';
 

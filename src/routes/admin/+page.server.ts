@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import type { AdminUser } from '$lib/components/admin/types';
-import { changeUser, createUser, listUsers, userChange, userInput } from '$lib/server/auth/users';
+import { changeDetails, changeUser, createUser, detailsChange, listUsers, userChange, userInput } from '$lib/server/auth/users';
 import { ROLES, type Viewer } from '$lib/server/auth/viewer';
 import { disconnectSessions } from '$lib/server/events/socket';
 import { formFields, invalid, refused, rowId } from './form.server';
@@ -18,7 +18,10 @@ export const load: PageServerLoad = async (event) => {
 		scopeName: row.scope_name,
 		disabled: row.disabled,
 		demo: row.demo,
-		createdAt: row.created_at
+		createdAt: row.created_at,
+		fullName: row.full_name,
+		unit: row.unit,
+		phone: row.phone
 	}));
 	return { users, roles: [...ROLES] };
 };
@@ -41,7 +44,7 @@ async function change(admin: Viewer, form: string, data: FormData, raw: Record<s
 export const actions: Actions = {
 	create: async (event) => {
 		const admin = requireAdmin(event);
-		const fields = formFields(await event.request.formData(), ['username', 'role', 'scope', 'password']);
+		const fields = formFields(await event.request.formData(), ['username', 'role', 'scope', 'password', 'full_name', 'unit', 'phone']);
 		const { password: _password, ...values } = fields;
 		const parsed = userInput.safeParse(fields);
 		if (!parsed.success) return invalid(parsed.error, { form: 'create', values });
@@ -70,6 +73,22 @@ export const actions: Actions = {
 		const disabled = data.get('disabled') === 'true';
 		if (disabled && rowId(data) === admin.id) return fail(409, { form: 'toggle', id: admin.id, message: '不能禁用当前登录的账号' });
 		return change(admin, 'toggle', data, { disabled }, disabled ? '已禁用' : '已启用');
+	},
+
+	details: async (event) => {
+		const admin = requireAdmin(event);
+		const data = await event.request.formData();
+		const id = rowId(data);
+		if (id === null) return fail(400, { form: 'details', message: '缺少用户编号' });
+		// a field left blank clears it
+		const parsed = detailsChange.safeParse(formFields(data, ['full_name', 'unit', 'phone']));
+		if (!parsed.success) return invalid(parsed.error, { form: 'details', id });
+		try {
+			const user = await changeDetails(admin, id, parsed.data);
+			return { form: 'details', id, ok: true, message: `${user.username}：姓名、单位和电话已保存` };
+		} catch (error) {
+			return refused(error, { form: 'details', id });
+		}
 	},
 
 	password: async (event) => {

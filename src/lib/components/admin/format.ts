@@ -11,6 +11,3 @@ const dateTime = new Intl.DateTimeFormat('zh-CN', {
 });
 
 export const formatTime = (value: Date | string | null | undefined): string => (value ? dateTime.format(new Date(value)) : '—');
-
-/** A value of the audit log as one line of JSON; `∅` when there was none. */
-export const compactJson = (value: unknown): string => (value === null || value === undefined ? '∅' : JSON.stringify(value));

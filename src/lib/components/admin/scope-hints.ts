@@ -6,3 +6,11 @@ export const scopeHints: Record<string, string> = {
 	inspector: '检查组编号',
 	admin: '省级地区代码'
 };
+
+/** The levels of region the region picker offers for each role's scope (none: an inspector's team). */
+export const scopeLevels: Record<string, string[]> = {
+	leader: ['province', 'city'],
+	dispatcher: ['province'],
+	county_officer: ['county'],
+	admin: ['province']
+};

@@ -9,6 +9,9 @@ export interface AdminUser {
 	disabled: boolean;
 	demo: boolean;
 	createdAt: Date;
+	fullName: string | null;
+	unit: string | null;
+	phone: string | null;
 }
 
 export interface KioskTokenRow {

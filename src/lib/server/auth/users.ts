@@ -1,18 +1,28 @@
 import { z } from 'zod';
 import { sql, type Db } from '../db';
+import { findRegion } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { audit } from './audit';
+import { covers } from './scope';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords';
 import { ROLES, type Role, type Viewer } from './viewer';
 
 export const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,39}$/, '用户名为2–40位小写字母、数字、点、横线或下划线');
 export const password = z.string().min(MIN_PASSWORD_LENGTH, `密码至少${MIN_PASSWORD_LENGTH}位`).max(200);
 
+/** Who the account belongs to (optional): the person's name, unit and phone. */
+export const userDetails = {
+	full_name: z.string().trim().min(1, '请填写姓名').max(40, '姓名最多40个字').optional(),
+	unit: z.string().trim().min(1, '请填写单位').max(100, '单位最多100个字').optional(),
+	phone: z.string().trim().regex(/^[0-9+() -]{5,30}$/, '电话号码只能包含数字、空格、横线、括号和 +，5–30位').optional()
+};
+
 export const userInput = z.object({
 	username,
 	password,
 	role: z.enum(ROLES),
-	scope: z.string().max(40)
+	scope: z.string().max(40),
+	...userDetails
 });
 export type UserInput = z.infer<typeof userInput>;
 
@@ -40,7 +50,7 @@ async function scopeColumns(db: Db, role: Role, scope: string) {
 	return { scope_region: scope, scope_team: null };
 }
 
-const publicColumns = (db: Db) => db`id, username, role, scope_region, scope_team, disabled, demo, created_at`;
+const publicColumns = (db: Db) => db`id, username, role, scope_region, scope_team, disabled, demo, created_at, full_name, unit, phone`;
 
 export async function createUser(actor: Viewer | null, input: UserInput, { demo = false }: { demo?: boolean } = {}, db: Db = sql) {
 	const hash = await hashPassword(input.password);
@@ -49,11 +59,12 @@ export async function createUser(actor: Viewer | null, input: UserInput, { demo 
 		const [taken] = await tx`select 1 from app_user where username = ${input.username}`;
 		if (taken) throw new ApiError(409, 'username_taken', '用户名已被使用', [{ field: 'username', message: '用户名已被使用' }]);
 		const [user] = await tx`
-			insert into app_user (username, password_hash, role, scope_region, scope_team, demo)
-			values (${input.username}, ${hash}, ${input.role}, ${scope.scope_region}, ${scope.scope_team}, ${demo})
+			insert into app_user (username, password_hash, role, scope_region, scope_team, demo, full_name, unit, phone)
+			values (${input.username}, ${hash}, ${input.role}, ${scope.scope_region}, ${scope.scope_team}, ${demo},
+				${input.full_name ?? null}, ${input.unit ?? null}, ${input.phone ?? null})
 			returning ${publicColumns(tx)}
 		`;
-		await audit(tx, actor, { action: 'create', entity: 'user', entityId: user.id, after: { username: user.username, role: user.role, scope: input.scope } });
+		await audit(tx, actor, { action: 'create', entity: 'user', entityId: user.id, after: { username: user.username, role: user.role, scope: input.scope, full_name: user.full_name, unit: user.unit, phone: user.phone } });
 		return user;
 	};
 	return 'begin' in db ? (db as typeof sql).begin(run) : run(db);
@@ -99,9 +110,35 @@ export async function changeUser(actor: Viewer, id: number, change: UserChange) 
 	});
 }
 
+export const detailsChange = z.object({
+	full_name: userDetails.full_name.nullable().default(null),
+	unit: userDetails.unit.nullable().default(null),
+	phone: userDetails.phone.nullable().default(null)
+});
+export type DetailsChange = z.infer<typeof detailsChange>;
+
+/** Sets who an account belongs to (name, unit, phone; null clears one); its sessions go on. */
+export async function changeDetails(actor: Viewer, id: number, change: DetailsChange) {
+	return sql.begin(async (tx) => {
+		const [before] = await tx`
+			select u.id, u.username, u.full_name, u.unit, u.phone, coalesce(u.scope_region, t.home_region) as region
+			from app_user u left join team t on t.id = u.scope_team where u.id = ${id} for update of u`;
+		// an account outside the admin's own scope is not the admin's to describe
+		const region = before ? await findRegion(before.region, tx) : null;
+		if (!before || !region || !(await covers(actor, region))) throw new ApiError(404, 'not_found', '没有该用户');
+		const [after] = await tx`
+			update app_user set full_name = ${change.full_name}, unit = ${change.unit}, phone = ${change.phone}
+			where id = ${id} returning ${publicColumns(tx)}`;
+		const details = (u: typeof before) => ({ full_name: u.full_name, unit: u.unit, phone: u.phone });
+		await audit(tx, actor, { action: 'update', entity: 'user', entityId: id, before: details(before), after: details(after) });
+		return after;
+	});
+}
+
 export async function listUsers() {
 	return sql`
-		select u.id, u.username, u.role, u.scope_region, u.scope_team, coalesce(r.name, t.name) as scope_name, u.disabled, u.demo, u.created_at
+		select u.id, u.username, u.role, u.scope_region, u.scope_team, coalesce(r.name, t.name) as scope_name, u.disabled, u.demo, u.created_at,
+			u.full_name, u.unit, u.phone
 		from app_user u left join region r on r.code = u.scope_region left join team t on t.id = u.scope_team
 		order by u.username
 	`;

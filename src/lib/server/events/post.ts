@@ -1,13 +1,13 @@
 import { sql as defaultSql, transaction, type Db, type Sql } from '../db';
-import { audit } from '../auth/audit';
+import { audit, type AuditEntry } from '../auth/audit';
 import { covers } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
-import { findRegion } from '../geo/regions';
+import { findRegion, type Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
-import { changeUnits, changeUnitsBy } from '../indicators/counters';
+import { changeUnits, changeUnitsBy, recountCounties } from '../indicators/counters';
 import type { PostedEventType } from '$lib/types/events';
 import { appendEvents, seqOfKey, type NewEvent, type StoredEvent } from './log';
-import { PLANNERS, POSTERS, POSTERS_OF, type Plan, type UserViewer } from './planners';
+import { PLANNERS, POSTERS, POSTERS_OF, type Plan, type PlannedEvent, type UserViewer } from './planners';
 import type { Planner } from './planners/plan';
 import { publish } from './publish';
 import type { PostedEvent } from './types';
@@ -105,4 +105,46 @@ export async function postEvent(viewer: Viewer, input: PostedEvent, idempotencyK
 	});
 	publish(result.events);
 	return { seq: result.seq, repeated: result.repeated };
+}
+
+/** What a bulk change (an import) wrote, as `commitBulk` records and announces it. */
+export interface BulkApplied {
+	/** the counties whose records changed: their counters are recounted from the records */
+	counties: string[];
+	audit: AuditEntry;
+	/** its own events, placed at their region; each county's `indicators.changed` follows them */
+	events: (PlannedEvent & { region: Region })[];
+}
+
+/**
+ * Commits a change the server makes in bulk rather than as a posted event (an import): in one
+ * transaction `apply` writes the records (holding what it changes, see `holdCounties`), the
+ * counters of the counties it touched are recounted, the audit row and the events are written,
+ * the `indicators.changed` of each county last, and the commit goes out right behind them; the
+ * events are broadcast after commit. `apply` may throw to leave everything as it was.
+ */
+export async function commitBulk<T extends BulkApplied>(viewer: UserViewer, apply: (tx: Db) => Promise<T>, db: Sql = defaultSql): Promise<{ applied: T; events: StoredEvent[] }> {
+	const result = await transaction(db, async (tx) => {
+		const applied = await apply(tx);
+		await recountCounties(tx, applied.counties);
+		const paths = applied.counties.length
+			? await tx`select code, province_code, city_code from region where code = any(${applied.counties}::text[]) order by code`
+			: [];
+		const audited = audit(tx, viewer, applied.audit);
+		const planned: NewEvent[] = [
+			...applied.events.map((event) => ({ type: event.type, region: event.region, actor: viewer.username, payload: event.payload, sealed: event.sealed })),
+			...paths.map((row) => ({
+				type: 'indicators.changed' as const,
+				region: { province: row.province_code, city: row.city_code, county: row.code, township: null, village: null },
+				actor: viewer.username,
+				payload: {},
+				causeIndex: 0,
+				indicators: true
+			}))
+		];
+		const [, events] = await Promise.all([audited, appendEvents(tx, planned, { commit: true })]);
+		return { applied, events };
+	});
+	publish(result.events);
+	return result;
 }

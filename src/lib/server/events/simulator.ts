@@ -1,4 +1,5 @@
 import { sql } from '../db';
+import { SIMULATOR } from '../auth/demo-users';
 import { userViewer } from '../auth/sessions';
 import type { Viewer } from '../auth/viewer';
 import { CATEGORIES, DESCRIPTIONS } from '../seed/problem-texts';
@@ -8,7 +9,8 @@ import type { PostedEvent } from './types';
 
 /**
  * The demo's field: posts a steady, plausible mix of progress events through the same code as
- * a real dispatcher's POST /api/events (validation, scope, counters, audit, event, broadcast).
+ * a real dispatcher's POST /api/events (validation, scope, counters, audit, event, broadcast),
+ * under the demo's simulator account, so that the log never credits a person with them.
  */
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -56,7 +58,7 @@ async function poster(): Promise<Viewer | null> {
 	const [row] = await sql`
 		select u.id, u.username, u.role, u.scope_team, r.level, r.code, r.name
 		from app_user u join region r on r.code = u.scope_region
-		where u.username = 'dispatcher' and u.demo and not u.disabled
+		where u.username = ${SIMULATOR} and u.demo and not u.disabled
 	`;
 	return row ? userViewer(row as never, 'simulator') : null;
 }

@@ -77,7 +77,7 @@ export interface NewProblem {
 /** A finding's deadline when none is given: 30 days to rectify. */
 const DEFAULT_DAYS = 30;
 // two-key advisory lock class: one problem number at a time per county
-const PROBLEM_CODE_LOCK = 7312;
+export const PROBLEM_CODE_LOCK = 7312;
 
 /** The region a new problem lies in: a county or a place inside one. */
 export async function problemRegion(tx: Db, code: string): Promise<Region | null> {
