@@ -2,6 +2,7 @@ import { weighted } from './diseases';
 import { CATEGORIES, DESCRIPTIONS, NO_CLINIC, SOURCES } from './problem-texts';
 import { SURNAMES } from './names';
 import type { SeedContext } from './types';
+import { DEFAULT_LIMITS } from '../problems/escalation';
 
 const VILLAGE_CATEGORIES = ['clinic', 'insurance', 'treatment', 'chronic', 'followup'];
 
@@ -88,7 +89,8 @@ async function groupProblemSites({ tx }: SeedContext): Promise<void> {
 async function insertProblems({ tx, options }: SeedContext): Promise<void> {
 	await tx`
 		insert into problem (code, region_code, county_code, facility_id, category, source, description, found_on,
-			deadline, responsible_unit, responsible_leader, status, supervised, is_overdue, closed_at, created_at, updated_at)
+			deadline, responsible_unit, responsible_leader, status, supervised, is_overdue, closed_at, created_at, updated_at,
+			found_by, escalation, escalated_at)
 		select 'WT-' || p.county_code || '-' || lpad(row_number() over (partition by p.county_code order by p.found_on, p.i)::text, 4, '0'),
 			x.code, p.county_code, f.id, p.category, p.source,
 			replace(case when p.category = 'clinic' and f.id is null then ${NO_CLINIC}
@@ -101,8 +103,16 @@ async function insertProblems({ tx, options }: SeedContext): Promise<void> {
 				case when p.category = 'hospital' or x.level = 'township' then (array['院长', '副院长'])[1 + floor(pg_temp.seed_slice(p.h3, 3) * 2)::int]
 					else (array['副' || t.county_word || '长', '局长', '副局长'])[1 + floor(pg_temp.seed_slice(p.h3, 3) * 3)::int] end,
 			p.status, pg_temp.seed_slice(p.h3, 1) < 0.02, p.status <> 'closed' and p.deadline < ${options.asOf}::date,
-			closed.at, created.at, coalesce(closed.at, created.at)
+			closed.at, created.at, coalesce(closed.at, created.at),
+			-- a county's self-check is its own; a quarter of the rest the city found
+			case when p.source = 'self_check' then 'county' when pg_temp.seed_slice(md5(p.h3), 0) < 0.25 then 'city' else 'province' end,
+			esc.level, case when esc.level is not null then (p.deadline + esc.after + make_interval(hours => 1)) at time zone interval '+08:00' end
 		from seed_problem p
+			cross join lateral (select case when p.status = 'closed' or p.deadline >= ${options.asOf}::date then null
+					when p.deadline < ${options.asOf}::date - ${DEFAULT_LIMITS.province}::int then 'province'
+					when p.deadline < ${options.asOf}::date - ${DEFAULT_LIMITS.city}::int then 'city' end as level,
+				case when p.deadline < ${options.asOf}::date - ${DEFAULT_LIMITS.province}::int then ${DEFAULT_LIMITS.province + 1}::int
+					else ${DEFAULT_LIMITS.city + 1}::int end as after) esc
 			join seed_problem_place x on x.county_code = p.county_code and x.i = p.i
 			join region c on c.code = p.county_code
 			left join facility f on f.id = case when p.category = 'hospital' then p.county_code || '-hospital'
