@@ -206,6 +206,8 @@ export interface NewProblem {
 	deadline?: string;
 	responsible_unit?: string;
 	responsible_leader?: string;
+	/** who found it: decides who checks its rectification (default: the county for its self-check, else the province) */
+	found_by?: 'province' | 'city' | 'county';
 }
 
 /** A finding's deadline when none is given: 30 days to rectify. */
@@ -226,18 +228,19 @@ export async function insertProblem(tx: Db, region: Region, problem: NewProblem)
 	await tx`select pg_advisory_xact_lock(${PROBLEM_CODE_LOCK}::int, hashtext(${county}))`;
 	const [row] = await tx`
 		insert into problem (code, region_code, county_code, category, source, description, found_on, deadline,
-			responsible_unit, responsible_leader)
+			responsible_unit, responsible_leader, found_by)
 		select 'WT-' || ${county} || '-' || lpad((coalesce(max(substr(code, 11)::int), 0) + 1)::text, 4, '0'),
 			${region.code}, ${county}, ${problem.category}, ${problem.source}, ${problem.description}, current_date,
 			coalesce(${problem.deadline ?? null}::date, current_date + ${DEFAULT_DAYS}::int),
 			coalesce(${problem.responsible_unit ?? null}, (select name from region where code = ${county}) || '卫生健康局'),
-			coalesce(${problem.responsible_leader ?? null}, '待明确')
+			coalesce(${problem.responsible_leader ?? null}, '待明确'),
+			${problem.found_by ?? (problem.source === 'self_check' ? 'county' : 'province')}
 		from problem where county_code = ${county} and code ~ ${`^WT-${county}-[0-9]+$`}
 		returning *`;
 	return row;
 }
 
-export const problemCreation: Planner<'problem.created'> = async (tx, p) => {
+export const problemCreation = async (tx: Db, p: NewProblem): Promise<Plan | null> => {
 	const region = await problemRegion(tx, p.region);
 	if (!region) return null;
 	return {
