@@ -28,7 +28,7 @@ const patch = (who: string, id: number, json: unknown) => call(`/api/problems/${
 
 async function upload(who: string, id: number, bytes: Buffer, name: string, type = 'image/png') {
 	const form = new FormData();
-	form.append('file', new Blob([bytes], { type }), name);
+	form.append("file", new Blob([new Uint8Array(bytes)], { type }), name);
 	const res = await fetch(`${baseUrl()}/api/problems/${id}/evidence`, { method: 'POST', headers: { cookie: callers[who].cookie!, origin: baseUrl() }, body: form });
 	return { status: res.status, body: (await res.json()) as any };
 }
@@ -256,8 +256,8 @@ describe('evidence', () => {
 		const [{ n }] = await sql`select count(*)::int as n from problem_evidence where problem_id = ${id} and size > 1000000`;
 		expect(n).toBe(0);
 		const two = new FormData();
-		two.append('file', new Blob([PNG]), 'a.png');
-		two.append('other', new Blob([PNG]), 'b.png');
+		two.append("file", new Blob([new Uint8Array(PNG)]), "a.png");
+		two.append("other", new Blob([new Uint8Array(PNG)]), "b.png");
 		const res = await fetch(`${baseUrl()}/api/problems/${id}/evidence`, { method: 'POST', headers: { cookie: callers.officer.cookie!, origin: baseUrl() }, body: two });
 		expect(res.status).toBe(400);
 		const json = await call(`/api/problems/${id}/evidence`, { ...callers.officer, method: 'POST', json: { file: 'x' } });
