@@ -38,6 +38,16 @@ export const ledgerFilters = z.object({
 });
 export type LedgerFilters = z.infer<typeof ledgerFilters>;
 
+/** The URL with a set given by repeated keys (`status=open&status=closed`, as a form sends it) joined into one list. */
+export function ledgerUrl(url: URL): URL {
+	const joined = new URL(url);
+	for (const key of ['status', 'source', 'category']) {
+		const all = url.searchParams.getAll(key).filter(Boolean);
+		if (all.length > 1) joined.searchParams.set(key, all.join(','));
+	}
+	return joined;
+}
+
 export const pageParams = z.object({
 	limit: z.coerce.number().int().min(1).max(200).default(50),
 	offset: z.coerce.number().int().min(0).max(1_000_000).default(0)

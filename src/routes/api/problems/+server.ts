@@ -3,7 +3,7 @@ import { regionInScope, requireRole, requireViewer } from '$lib/server/auth/scop
 import { body } from '$lib/server/http/body';
 import { ApiError, route } from '$lib/server/http/errors';
 import { query } from '$lib/server/http/params';
-import { ledgerFilters, listProblems, pageParams } from '$lib/server/problems/ledger';
+import { ledgerFilters, ledgerUrl, listProblems, pageParams } from '$lib/server/problems/ledger';
 import { csvExport, xlsxExport } from '$lib/server/problems/export';
 import { createProblem, newProblem } from '$lib/server/problems/moves';
 import { z } from 'zod';
@@ -14,7 +14,7 @@ const format = z.object({ format: z.enum(['json', 'csv', 'xlsx'], 'format 应为
 /** The ledger (SPEC §5): the page as JSON, or every row of the same filter as CSV or xlsx. */
 export const GET: RequestHandler = route(async (event) => {
 	const viewer = requireViewer(event);
-	const filters = query(event.url, ledgerFilters);
+	const filters = query(ledgerUrl(event.url), ledgerFilters);
 	const code = filters.region ?? viewer.scope?.code;
 	if (!code) throw new ApiError(400, 'invalid_region', '请指定地区（region）');
 	const within = await regionInScope(event, code);
