@@ -102,7 +102,9 @@ async function insertProblems({ tx, options }: SeedContext): Promise<void> {
 			(${SURNAMES}::text[])[1 + floor(pg_temp.seed_slice(p.h3, 2) * ${SURNAMES.length})::int] ||
 				case when p.category = 'hospital' or x.level = 'township' then (array['院长', '副院长'])[1 + floor(pg_temp.seed_slice(p.h3, 3) * 2)::int]
 					else (array['副' || t.county_word || '长', '局长', '副局长'])[1 + floor(pg_temp.seed_slice(p.h3, 3) * 3)::int] end,
-			p.status, pg_temp.seed_slice(p.h3, 1) < 0.02, p.status <> 'closed' and p.deadline < ${options.asOf}::date,
+			-- a third of the items under rectification wait for the check (待核查)
+			case when p.status = 'rectifying' and pg_temp.seed_slice(md5(p.h3), 1) < 0.3 then 'submitted' else p.status end,
+			pg_temp.seed_slice(p.h3, 1) < 0.02, p.status <> 'closed' and p.deadline < ${options.asOf}::date,
 			closed.at, created.at, coalesce(closed.at, created.at),
 			-- a county's self-check is its own; a quarter of the rest the city found
 			case when p.source = 'self_check' then 'county' when pg_temp.seed_slice(md5(p.h3), 0) < 0.25 then 'city' else 'province' end,
