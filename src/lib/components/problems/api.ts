@@ -34,6 +34,6 @@ export async function uploadEvidence(id: number, file: File): Promise<EvidenceRe
 }
 
 /** A progress event through POST /api/events, with its own Idempotency-Key: a retry is applied once. */
-export async function postEvent(type: string, payload: Record<string, unknown>, key = crypto.randomUUID()): Promise<{ seq: number }> {
+export async function postEvent(type: string, payload: Record<string, unknown>, key: string = crypto.randomUUID()): Promise<{ seq: number }> {
 	return answer(await fetch('/api/events', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify({ type, payload }) }));
 }

@@ -1,5 +1,5 @@
 import { sql as defaultSql, type Db } from '../db';
-import { readerOf } from '../events/log';
+import { readable, readerOf } from '../events/log';
 import type { EvidenceRef } from '$lib/types/events';
 import type { ProblemDetail, TimelineEntry } from '$lib/types/problems';
 import type { ScopedProblem } from './access';
@@ -11,7 +11,7 @@ export async function timeline({ viewer, problem }: ScopedProblem, db: Db = defa
 	const rows = await db`
 		select seq, type, at, actor, payload from event
 		where type like 'problem.%' and (payload ->> 'problem')::bigint = ${problem.id}
-			${reader.sealed ? db`` : db`and not sealed`}
+			${readable(db, reader)}
 		order by seq limit 1000`;
 	return rows.map((row) => {
 		const p = row.payload;

@@ -31,7 +31,7 @@ export const ledgerFilters = z.object({
 	escalated: z.enum(['true', 'false', '1', '0', ...ESCALATION_LEVELS], '应为 true、false、city 或 province').optional(),
 	deadline_from: dayParam.optional(),
 	deadline_to: dayParam.optional(),
-	/** not closed, deadline from today to N days ahead */
+	/** not closed, with a deadline at most N days ahead (the overdue ones too: what needs doing soonest) */
 	due_within: z.coerce.number().int().min(0).max(366).optional(),
 	q: z.string().max(100, '关键词最多100个字符').refine((t) => !t.includes('\0'), '关键词含有非法字符').optional(),
 	sort: z.enum([...LEDGER_SORTS, ...LEDGER_SORTS.map((s) => `-${s}` as const), 'priority'], '排序字段不正确').default('priority')
@@ -71,7 +71,7 @@ function where(db: Db, within: Region, f: LedgerFilters): PendingQuery<Row[]> {
 	else if (f.escalated !== undefined) parts.push(f.escalated === 'true' || f.escalated === '1' ? db`p.escalation is not null` : db`p.escalation is null`);
 	if (f.deadline_from) parts.push(db`p.deadline >= ${f.deadline_from}::date`);
 	if (f.deadline_to) parts.push(db`p.deadline <= ${f.deadline_to}::date`);
-	if (f.due_within !== undefined) parts.push(db`(p.status <> 'closed' and p.deadline between current_date and current_date + ${f.due_within}::int)`);
+	if (f.due_within !== undefined) parts.push(db`(p.status <> 'closed' and p.deadline <= current_date + ${f.due_within}::int)`);
 	if (f.q?.trim()) {
 		const like = `%${escapeLike(f.q.trim())}%`;
 		parts.push(db`(p.code ilike ${like} or p.description ilike ${like} or p.responsible_unit ilike ${like} or p.responsible_leader ilike ${like} or r.name ilike ${like} or c.name ilike ${like})`);
