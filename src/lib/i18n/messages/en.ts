@@ -160,7 +160,7 @@ const en: typeof zh = {
 		provinceAvg: 'Province',
 		averagesHidden: 'City and province figures are shown to city and province users only',
 		problems: 'Problems to act on',
-		problemsHint: 'Overdue first, then due within 7 days',
+		problemsHint: 'Overdue first, then by deadline (due within 7 days in red)',
 		allProblems: 'All problems',
 		feed: 'Recent events',
 		feedEmpty: 'No events yet',
@@ -186,7 +186,8 @@ const en: typeof zh = {
 		submit: 'Submit',
 		saved: '{n} submitted',
 		failedN: '{n} refused',
-		noneDue: 'No patient to follow up'
+		noneDue: 'No patient to follow up',
+		date: 'Date'
 	},
 	team: { idle: 'idle', travelling: 'travelling', inspecting: 'inspecting', off_duty: 'off duty' },
 	live: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', refused: 'Disconnected', ago: 'updated {n} s ago', never: 'waiting for data' },

@@ -158,7 +158,7 @@ export default {
 		provinceAvg: '全省',
 		averagesHidden: '市、省数据仅向市级、省级用户显示',
 		problems: '待办问题',
-		problemsHint: '逾期在前，其次 7 日内到期',
+		problemsHint: '逾期在前，其次按整改期限先后（7 日内到期标红）',
 		allProblems: '全部问题',
 		feed: '本县动态',
 		feedEmpty: '暂无动态',
@@ -184,7 +184,8 @@ export default {
 		submit: '提交',
 		saved: '已提交 {n} 条',
 		failedN: '{n} 条未通过',
-		noneDue: '没有需要随访的患者'
+		noneDue: '没有需要随访的患者',
+		date: '日期'
 	},
 	team: { idle: '待命', travelling: '在途', inspecting: '检查中', off_duty: '休整' },
 	live: { connecting: '连接中', live: '实时', reconnecting: '重连中', refused: '已断开', ago: '{n} 秒前更新', never: '等待数据' },

@@ -32,8 +32,8 @@ export async function countyOffice(viewer: Viewer, county: Region, db: Db = defa
 	if (county.level !== 'county') throw new ApiError(404, 'not_found', '没有找到该县（市、区）');
 	const [indicators, problems, feed, city, province] = await Promise.all([
 		regionIndicators(county, db),
-		// overdue first, then due within 7 days (the ledger's own order)
-		listProblems(county, ledgerFilters.parse({ due_within: '7' }), { limit: 50, offset: 0 }, db),
+		// every item not closed: overdue first, then by deadline (the ledger's own order), due within 7 days marked
+		listProblems(county, ledgerFilters.parse({ status: 'open,rectifying,submitted' }), { limit: 50, offset: 0 }, db),
 		latestEvents(db, county, readerOf(viewer), 30),
 		county.cityCode ? average(viewer, county.cityCode, db) : null,
 		average(viewer, county.provinceCode, db)

@@ -35,11 +35,14 @@ export async function timeline({ viewer, problem }: ScopedProblem, db: Db = defa
 export async function problemDetail(scoped: ScopedProblem, db: Db = defaultSql): Promise<ProblemDetail> {
 	const { viewer, problem, region } = scoped;
 	const part = await partOf(viewer, { region, found_by: problem.found_by, status: problem.status });
-	const [entries, pending, [place]] = await Promise.all([
+	const [entries, pending, [place], [record]] = await Promise.all([
 		timeline(scoped, db),
 		db`select id, name, media_type, size from problem_evidence where problem_id = ${problem.id} and attached_at is null order by id`,
-		db`select st_x(p) as lon, st_y(p) as lat from (select coalesce(point, st_pointonsurface(geom)) as p from region where code = ${problem.region.code}) x`
+		db`select st_x(p) as lon, st_y(p) as lat from (select coalesce(point, st_pointonsurface(geom)) as p from region where code = ${problem.region.code}) x`,
+		db`select created_at from problem where id = ${problem.id}`
 	]);
+	// an item entered before the log began (an import, the demo data) starts with its record
+	if (!entries.some((e) => e.type === 'problem.created')) entries.unshift({ seq: 0, type: 'problem.created', at: new Date(record.created_at).toISOString(), actor: problem.responsible_unit });
 	return {
 		...problem,
 		timeline: entries,

@@ -21,6 +21,8 @@ async function draftProblems({ tx, scale, salt, options }: SeedContext): Promise
 	const categories = weighted(CATEGORIES);
 	const sources = weighted(SOURCES);
 	const [min, max] = scale.problemsPerCounty;
+	// a county drawn at its real density keeps a ledger to match
+	const dense = JSON.stringify(scale.dense?.counties ?? {});
 	await tx`
 		create temp table seed_problem on commit drop as
 		select p.*, md5(${salt('problem-3')} || ':' || county_code || ':' || i) as h3, case when status = 'closed'
@@ -36,7 +38,9 @@ async function draftProblems({ tx, scale, salt, options }: SeedContext): Promise
 					(${sources}::text[])[1 + floor(pg_temp.seed_slice(h, 1) * ${sources.length})::int] as source,
 					found_on, found_on + 15 + floor(pg_temp.seed_slice(h2, 0) * 106)::int as deadline
 				from region c,
-					generate_series(1, pg_temp.seed_int(${salt('problems')}, c.code, ${min}, ${max})) i,
+					generate_series(1, pg_temp.seed_int(${salt('problems')}, c.code,
+						coalesce((${dense}::text::jsonb -> c.code -> 'problems' ->> 0)::int, ${min}),
+						coalesce((${dense}::text::jsonb -> c.code -> 'problems' ->> 1)::int, ${max}))) i,
 					lateral (select md5(${salt('problem')} || ':' || c.code || ':' || i) as h,
 						md5(${salt('problem-2')} || ':' || c.code || ':' || i) as h2) r,
 					lateral (select ${options.asOf}::date - (3 + floor(pg_temp.seed_slice(h, 2) * 240)::int) as found_on) f

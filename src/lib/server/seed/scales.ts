@@ -25,7 +25,7 @@ export interface ScaleParams {
 		city: string;
 		townshipsPerCounty: Range;
 		villagesPerTownship: Range;
-		counties: Record<string, { townships: number; villagesPerTownship: Range }>;
+		counties: Record<string, { townships: number; villagesPerTownship: Range; problems: Range }>;
 	};
 }
 
@@ -48,7 +48,7 @@ const demo: ScaleParams = {
 		city: '371400',
 		townshipsPerCounty: [8, 14],
 		villagesPerTownship: [20, 30],
-		counties: { '371424': { townships: 11, villagesPerTownship: [62, 78] } }
+		counties: { '371424': { townships: 11, villagesPerTownship: [62, 78], problems: [16, 22] } }
 	}
 };
 
