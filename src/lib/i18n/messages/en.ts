@@ -181,7 +181,7 @@ const en: typeof zh = {
 		action: { treated: 'Treated', signed: 'Signed', followed_up: 'Followed up', enrolled: 'Enrolled' },
 		bulk: 'Bulk: followed up today in a village',
 		village: 'Village',
-		pickVillage: 'Choose a village',
+		pickVillage: 'Click a village on the map',
 		selectAll: 'Select all',
 		submit: 'Submit',
 		saved: '{n} submitted',

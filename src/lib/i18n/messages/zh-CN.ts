@@ -179,7 +179,7 @@ export default {
 		action: { treated: '已救治', signed: '已签约', followed_up: '已随访', enrolled: '已参保' },
 		bulk: '批量：本村今日已随访',
 		village: '行政村',
-		pickVillage: '选择行政村',
+		pickVillage: '点击地图上的行政村',
 		selectAll: '全选',
 		submit: '提交',
 		saved: '已提交 {n} 条',

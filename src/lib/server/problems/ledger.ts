@@ -38,9 +38,13 @@ export const ledgerFilters = z.object({
 });
 export type LedgerFilters = z.infer<typeof ledgerFilters>;
 
-/** The URL with a set given by repeated keys (`status=open&status=closed`, as a form sends it) joined into one list. */
+/**
+ * The URL as a form sends it, read as the API's: a set given by repeated keys
+ * (`status=open&status=closed`) joined into one list, a field left empty left out.
+ */
 export function ledgerUrl(url: URL): URL {
 	const joined = new URL(url);
+	for (const [key, value] of [...url.searchParams]) if (value === '') joined.searchParams.delete(key, '');
 	for (const key of ['status', 'source', 'category']) {
 		const all = url.searchParams.getAll(key).filter(Boolean);
 		if (all.length > 1) joined.searchParams.set(key, all.join(','));
