@@ -209,6 +209,18 @@ describe('the problem ledger', () => {
 			}
 		});
 
+		it.each(['371424', '371425'])('reads the patients of a village of %s for the progress forms only inside its scope', async (county) => {
+			const [village] = await ledgerDb`select code from region where county_code = ${county} and level = 'village' order by code limit 1`;
+			const res = await call(`/county/${county}/patients?village=${village.code}`, w.caller());
+			// only those who report progress, inside their scope
+			const reports = ['dispatcher', 'officer-371424'].includes(w.name) && reads[w.name].includes(county);
+			if (reports) expect(res.status).toBe(200);
+			else {
+				expect(res.status).toBe(403);
+				expect(res.text).not.toMatch(/"id"/);
+			}
+		});
+
 		it('may register a problem only as a county office, a city or the dispatcher, inside its scope', async () => {
 			const deadline = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
 			const json = { region: '371424', category: 'other', source: 'audit', description: '授权矩阵', deadline, responsible_unit: '单位', responsible_leader: '领导' };

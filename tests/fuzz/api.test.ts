@@ -264,11 +264,11 @@ describe('fuzzing the problem ledger', () => {
 		);
 	});
 
-	it('GET /api/problems and its summary (query strings of every shape)', async () => {
+	it('GET /api/problems, its summary and a county page's patients (query strings of every shape)', async () => {
 		const key = fc.constantFrom('region', 'status', 'overdue', 'source', 'category', 'supervised', 'escalated', 'deadline_from', 'deadline_to', 'due_within', 'q', 'sort', 'limit', 'offset', 'format', 'level');
 		const value = fc.oneof(printable, region, day, fc.constantFrom('true', 'false', 'open,closed', '-deadline', 'xlsx', 'csv', '100000', '-1', '\u0000', 'county'));
 		await fc.assert(
-			fc.asyncProperty(fc.constantFrom('/api/problems', '/api/problems/summary'), fc.array(fc.tuple(key, value), { maxLength: 5 }), async (path, pairs) => {
+			fc.asyncProperty(fc.constantFrom('/api/problems', '/api/problems/summary', '/county/371424/patients', '/county/620102/patients'), fc.array(fc.tuple(fc.oneof(key, fc.constant('village')), value), { maxLength: 5 }), async (path, pairs) => {
 				const { status, text } = await send({ method: 'GET', path: `${path}?${new URLSearchParams(pairs).toString()}`, cookie });
 				expect(status, `${path} ${JSON.stringify(pairs)} → ${text.slice(0, 200)}`).toBeLessThan(500);
 			}),

@@ -1,6 +1,7 @@
 import type { Phase } from '../lib/context';
 import { indicators } from './indicators';
 import { ingest } from './ingest';
+import { ledger } from './ledger';
 import { live } from './live';
 import { reads } from './reads';
 import { wall } from './wall';
@@ -12,4 +13,4 @@ import { wall } from './wall';
  * every write). A later capability (dispatch suggestions, ledger pages, exports, imports) adds
  * its phase here.
  */
-export const PHASES: Phase[] = [wall, live, ingest, reads, indicators];
+export const PHASES: Phase[] = [wall, live, ingest, reads, ledger, indicators];

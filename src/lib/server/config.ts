@@ -24,6 +24,8 @@ const schema = z.object({
 	// an overdue problem escalates to the city past the first limit, to the province past the second (days)
 	ESCALATE_CITY_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
 	ESCALATE_PROVINCE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+	/** the largest evidence file (image or PDF) a rectification may carry, in MB */
+	EVIDENCE_MAX_MB: z.coerce.number().positive().max(100).default(10),
 	/** events' packets a socket may have waiting (a client that stopped reading) before it is let go */
 	SOCKET_MAX_BACKLOG: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
 	/** API writes handed to the app at once; later ones wait their turn, holding only their socket */

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { regionInScope } from '$lib/server/auth/scope';
+import { regionInScope, requireRole } from '$lib/server/auth/scope';
 import { ApiError, route } from '$lib/server/http/errors';
 import { query } from '$lib/server/http/params';
 import { sql } from '$lib/server/db';
@@ -13,6 +13,8 @@ const params = z.object({ village: z.string().regex(/^\d{12}$/, '行政村代码
  * progress forms: who is signed and when each was last followed up, treated or enrolled.
  */
 export const GET: RequestHandler = route(async (event) => {
+	// those who report progress: the county office and the dispatcher
+	requireRole(event, 'county_officer', 'dispatcher');
 	const county = await regionInScope(event, event.params.code);
 	const village = await regionInScope(event, query(event.url, params).village);
 	if (village.level !== 'village' || village.countyCode !== county.code) throw new ApiError(404, 'not_found', '没有找到该行政村');
