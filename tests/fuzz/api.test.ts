@@ -264,7 +264,7 @@ describe('fuzzing the problem ledger', () => {
 		);
 	});
 
-	it('GET /api/problems, its summary and a county page's patients (query strings of every shape)', async () => {
+	it('GET /api/problems, its summary and the patients of a county page (query strings of every shape)', async () => {
 		const key = fc.constantFrom('region', 'status', 'overdue', 'source', 'category', 'supervised', 'escalated', 'deadline_from', 'deadline_to', 'due_within', 'q', 'sort', 'limit', 'offset', 'format', 'level');
 		const value = fc.oneof(printable, region, day, fc.constantFrom('true', 'false', 'open,closed', '-deadline', 'xlsx', 'csv', '100000', '-1', '\u0000', 'county'));
 		await fc.assert(

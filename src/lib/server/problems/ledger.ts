@@ -65,7 +65,9 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * check already.
  */
 function where(db: Db, within: Region, f: LedgerFilters): PendingQuery<Row[]> {
-	const parts: PendingQuery<Row[]>[] = [db`r.${db(PATH_COLUMN[within.level])} = ${within.code}`];
+	// a province, city or county is matched on the item's county (a few hundred rows), a township or village on its place
+	const inside = within.level === 'township' || within.level === 'village' ? db`r.${db(PATH_COLUMN[within.level])}` : db`c.${db(PATH_COLUMN[within.level])}`;
+	const parts: PendingQuery<Row[]>[] = [db`${inside} = ${within.code}`];
 	if (f.status?.length) parts.push(db`p.status = any(${f.status}::text[])`);
 	if (f.overdue !== undefined) parts.push(f.overdue ? db`(p.status <> 'closed' and p.is_overdue)` : db`not (p.status <> 'closed' and p.is_overdue)`);
 	if (f.source?.length) parts.push(db`p.source = any(${f.source}::text[])`);
@@ -90,7 +92,7 @@ const ORDER: Record<string, string> = {
 	code: 'p.code',
 	status: "array_position(array['open','rectifying','submitted','closed'], p.status)",
 	county: 'p.county_code',
-	days_overdue: 'days_overdue'
+	days_overdue: "(case when p.status <> 'closed' and p.deadline < current_date then current_date - p.deadline else 0 end)"
 };
 
 function orderBy(db: Db, sort: LedgerFilters['sort']): PendingQuery<Row[]> {
@@ -101,16 +103,38 @@ function orderBy(db: Db, sort: LedgerFilters['sort']): PendingQuery<Row[]> {
 	return db`${db.unsafe(key)} ${desc ? db`desc` : db`asc`}, p.id`;
 }
 
-const SELECT = (db: Db) => db`
-	select p.id, p.code, p.region_code, r.name as region_name, r.level as region_level, p.county_code, c.name as county_name,
-		c.city_code, y.name as city_name, p.category, p.source, p.description, p.found_on::text as found_on, p.deadline::text as deadline,
-		p.responsible_unit, p.responsible_leader, p.status, p.supervised, (p.status <> 'closed' and p.is_overdue) as overdue,
-		case when p.status <> 'closed' and p.deadline < current_date then current_date - p.deadline else 0 end as days_overdue,
-		p.escalation, p.found_by, p.closed_at, p.updated_at
-	from problem p
-		join region r on r.code = p.region_code
-		join region c on c.code = p.county_code
-		left join region y on y.code = c.city_code`;
+/** An item's columns as the ledger shows them (`p` the problem, `r` its place, `c` its county, `y` its city). */
+const COLUMNS = (db: Db) => db`
+	p.id, p.code, p.region_code, r.name as region_name, r.level as region_level, p.county_code, c.name as county_name,
+	c.city_code, y.name as city_name, p.category, p.source, p.description, p.found_on::text as found_on, p.deadline::text as deadline,
+	p.responsible_unit, p.responsible_leader, p.status, p.supervised, (p.status <> 'closed' and p.is_overdue) as overdue,
+	case when p.status <> 'closed' and p.deadline < current_date then current_date - p.deadline else 0 end as days_overdue,
+	p.escalation, p.found_by, p.closed_at, p.updated_at`;
+
+/** The rows the filter holds: the item's county always, its place only when the filter asks about it. */
+const matching = (db: Db, within: Region, f: LedgerFilters) => {
+	const place = within.level === 'township' || within.level === 'village' || !!f.q?.trim();
+	return db`problem p join region c on c.code = p.county_code ${place ? db`join region r on r.code = p.region_code` : db``} where ${where(db, within, f)}`;
+};
+
+/**
+ * The page's rows in the page's order: the filter and the order run on the problems alone, and
+ * only the rows kept are joined to their places' names (a province at full scale has 70,000).
+ */
+function ordered(db: Db, within: Region, f: LedgerFilters, page?: Page): PendingQuery<Row[]> {
+	return db`
+		select ${COLUMNS(db)}
+		from (
+			select p.id, row_number() over (order by ${orderBy(db, f.sort)}) as ord
+			from ${matching(db, within, f)}
+			order by ord ${page ? db`limit ${page.limit} offset ${page.offset}` : db``}
+		) k
+			join problem p on p.id = k.id
+			join region r on r.code = p.region_code
+			join region c on c.code = p.county_code
+			left join region y on y.code = c.city_code
+		order by k.ord`;
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function toItem(row: any): ProblemItem {
@@ -145,28 +169,27 @@ export interface Page {
 
 /** One page of the ledger inside `within`, and how many rows the filter holds. */
 export async function listProblems(within: Region, f: LedgerFilters, page: Page, db: Db = defaultSql): Promise<{ items: ProblemItem[]; total: number }> {
-	const filter = where(db, within, f);
-	const [rows, [{ total }]] = await Promise.all([
-		db`${SELECT(db)} where ${filter} order by ${orderBy(db, f.sort)} limit ${page.limit} offset ${page.offset}`,
-		db`select count(*)::int as total from problem p join region r on r.code = p.region_code join region c on c.code = p.county_code where ${filter}`
-	]);
+	const [rows, [{ total }]] = await Promise.all([ordered(db, within, f, page), db`select count(*)::int as total from ${matching(db, within, f)}`]);
 	return { items: rows.map(toItem), total };
 }
 
 /** How many rows the filter holds (an export checks it before it starts). */
 export async function countProblems(within: Region, f: LedgerFilters, db: Db = defaultSql): Promise<number> {
-	const [{ total }] = await db`select count(*)::int as total from problem p join region r on r.code = p.region_code join region c on c.code = p.county_code where ${where(db, within, f)}`;
+	const [{ total }] = await db`select count(*)::int as total from ${matching(db, within, f)}`;
 	return total;
 }
 
 /** Every row of the filter, in the page's order, a batch at a time (the exports). */
 export async function* eachProblem(within: Region, f: LedgerFilters, db: Db = defaultSql): AsyncGenerator<ProblemItem> {
-	const cursor = db`${SELECT(db)} where ${where(db, within, f)} order by ${orderBy(db, f.sort)}`.cursor(500);
+	const cursor = ordered(db, within, f).cursor(500);
 	for await (const rows of cursor) for (const row of rows) yield toItem(row);
 }
 
 /** One item by id, with its region: the caller checks it against the viewer's scope. */
 export async function problemById(id: number, db: Db = defaultSql): Promise<ProblemItem | null> {
-	const [row] = await db`${SELECT(db)} where p.id = ${id}`;
+	const [row] = await db`
+		select ${COLUMNS(db)}
+		from problem p join region r on r.code = p.region_code join region c on c.code = p.county_code left join region y on y.code = c.city_code
+		where p.id = ${id}`;
 	return row ? toItem(row) : null;
 }
