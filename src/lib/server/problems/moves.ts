@@ -46,15 +46,13 @@ export const newProblem = z
 	})
 	.strict();
 
-const FOUND_BY = { county_officer: 'county', leader: 'city', dispatcher: 'province' } as const;
-
 /** Writes a new item into its county's ledger; who found it follows from the poster's level. */
 export async function createProblem(viewer: UserViewer, input: z.infer<typeof newProblem>): Promise<number> {
-	const found_by = FOUND_BY[viewer.role as keyof typeof FOUND_BY];
-	if (!found_by || (viewer.role === 'leader' && viewer.scope?.level !== 'city')) throw new ApiError(403, 'forbidden', '当前账号不能登记问题');
+	const registers = viewer.role === 'county_officer' || viewer.role === 'dispatcher' || (viewer.role === 'leader' && viewer.scope?.level === 'city');
+	if (!registers) throw new ApiError(403, 'forbidden', '当前账号不能登记问题');
 	// a county's own items come from its self-check unless it says otherwise
-	const source = input.source ?? (found_by === 'county' ? 'self_check' : undefined);
+	const source = input.source ?? (viewer.role === 'county_officer' ? 'self_check' : undefined);
 	if (!source) throw new ApiError(422, 'invalid_fields', '字段校验未通过', [{ field: 'source', message: '请选择问题来源' }]);
-	const [event] = await commitPlan(viewer, 'problem.created', (tx) => problemCreation(tx, { ...input, source, found_by }));
+	const [event] = await commitPlan(viewer, 'problem.created', (tx) => problemCreation(tx, { ...input, source }, viewer));
 	return (event.payload as { problem: number }).problem;
 }

@@ -240,7 +240,11 @@ export async function insertProblem(tx: Db, region: Region, problem: NewProblem)
 	return row;
 }
 
-export const problemCreation = async (tx: Db, p: NewProblem): Promise<Plan | null> => {
+const FOUND_BY = { county_officer: 'county', leader: 'city', dispatcher: 'province' } as const;
+
+/** A new item; who found it follows from the poster's level unless the caller says. */
+export const problemCreation = async (tx: Db, p: NewProblem, viewer?: UserViewer): Promise<Plan | null> => {
+	if (!p.found_by && viewer) p = { ...p, found_by: FOUND_BY[viewer.role as keyof typeof FOUND_BY] };
 	const region = await problemRegion(tx, p.region);
 	if (!region) return null;
 	return {
