@@ -84,15 +84,16 @@ describe('the demo simulator', () => {
 		const events = await db.sql`select type, actor from event where seq > ${before}`;
 		const fieldEvents = events.filter((e) => e.type !== 'indicators.changed');
 		expect(fieldEvents.length).toBeGreaterThan(5);
-		// every change of records moves indicators; a team's movements and an evidence upload do not (a finding's problem does)
+		// every change of records moves indicators; a team's movements and an evidence upload do not (a finding's problem
+		// does); a closed item's de-escalation rides in its move's commit, under the move's indicators
 		const teamEvents = fieldEvents.filter((e) => e.type.startsWith('team.'));
-		const uncounted = teamEvents.length + fieldEvents.filter((e) => e.type === 'problem.evidence_added').length;
+		const uncounted = teamEvents.length + fieldEvents.filter((e) => e.type === 'problem.evidence_added' || e.type === 'problem.escalated').length;
 		expect(events.filter((e) => e.type === 'indicators.changed')).toHaveLength(fieldEvents.length - uncounted);
 		// the dispatcher, and the county offices for their own rectification
 		for (const e of events) expect(e.actor).toMatch(/^(dispatcher|simulator-\d{6})$/);
 		expect(await counterDrift(db.sql)).toEqual([]);
 		const [{ n }] = await db.sql`select count(*)::int as n from audit_log where actor = 'dispatcher' or actor like 'simulator-%'`;
-		// one audit row per posted event: a finding writes its problem's event too
-		expect(n).toBe(fieldEvents.length - teamEvents.filter((e) => e.type === 'team.finding').length);
+		// one audit row per posted event: a finding writes its problem's event too, a close its de-escalation
+		expect(n).toBe(fieldEvents.length - teamEvents.filter((e) => e.type === 'team.finding').length - fieldEvents.filter((e) => e.type === 'problem.escalated').length);
 	});
 });
