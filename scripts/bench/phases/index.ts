@@ -2,6 +2,7 @@ import type { Phase } from '../lib/context';
 import { imports } from './imports';
 import { indicators } from './indicators';
 import { ingest } from './ingest';
+import { ledger } from './ledger';
 import { live } from './live';
 import { reads } from './reads';
 import { wall } from './wall';
@@ -13,4 +14,4 @@ import { wall } from './wall';
  * every write, imports' included). A later capability (dispatch suggestions, ledger pages) adds
  * its phase here.
  */
-export const PHASES: Phase[] = [wall, live, ingest, reads, imports, indicators];
+export const PHASES: Phase[] = [wall, live, ingest, reads, ledger, imports, indicators];

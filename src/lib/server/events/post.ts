@@ -35,17 +35,25 @@ async function change(tx: Db, plan: Plan, unit: string): Promise<Record<string, 
 	return plan.counts ? changeUnits(tx, [unit], () => plan.apply(tx)) : plan.apply(tx);
 }
 
+/** Who makes a change: a signed-in user, or the server itself (the deadline watcher). */
+export const SYSTEM = { kind: 'system' } as const;
+export type Writer = UserViewer | typeof SYSTEM;
+
 /** The record, its counters, the audit row, the events and the new indicators, then the commit; in `tx`. */
-async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan: Plan, key: string | null): Promise<StoredEvent[]> {
+async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key: string | null): Promise<StoredEvent[]> {
 	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
-	if (!region || !(await (plan.mayPost ?? covers)(viewer, region))) throw forbidden();
+	if (!region) throw forbidden();
+	// the server's own changes follow its rules, not a scope
+	if (writer.kind !== 'system' && !(await (plan.mayPost ?? covers)(writer, region))) throw forbidden();
+	const viewer = writer.kind === 'system' ? null : writer;
+	const actor = viewer ? viewer.username : 'system';
 	const after = await change(tx, plan, region.code);
 	// the audit row goes out now; the events and the commit follow it in the same pipeline
-	const audited = audit(tx, viewer, { action: type, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after });
+	const audited = audit(tx, viewer, { action, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after: plan.audited?.(after) ?? after });
 	const planned: NewEvent[] = plan.events(after).map((event, i) => ({
 		type: event.type,
 		region: event.region ?? region,
-		actor: viewer.username,
+		actor,
 		payload: event.payload,
 		sealed: event.sealed,
 		idempotencyKey: i === 0 ? key : null
@@ -54,7 +62,7 @@ async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan
 		planned.push({
 			type: 'indicators.changed',
 			region: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null },
-			actor: viewer.username,
+			actor,
 			payload: {},
 			causeIndex: 0,
 			indicators: true
@@ -62,6 +70,22 @@ async function applyPlan(tx: Db, viewer: UserViewer, type: PostedEventType, plan
 	}
 	// one statement for all of them, and the commit right behind it: the event lock is held for those two only
 	const [, events] = await Promise.all([audited, appendEvents(tx, planned, { commit: true })]);
+	return events;
+}
+
+/**
+ * Commits one change that is not a posted event (a ledger move through PATCH, an evidence upload,
+ * the deadline watcher's overdue and escalation marks) through the same path as a posted one:
+ * `plan` reads the subject in the transaction; the change, its counters, the audit row and the
+ * events commit together and are broadcast after. A plan of null is a subject that is not there.
+ */
+export async function commitPlan(writer: Writer, action: string, plan: (tx: Db) => Promise<Plan | null>, db: Sql = defaultSql): Promise<StoredEvent[]> {
+	const events = await transaction(db, async (tx) => {
+		const planned = await plan(tx);
+		if (!planned) throw new ApiError(404, 'not_found', '没有找到该记录');
+		return applyPlan(tx, writer, action, planned, null);
+	});
+	publish(events);
 	return events;
 }
 
