@@ -1,5 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { FeatureCollection } from 'geojson';
+import { landingPath } from '$lib/nav';
 import type { PageLoad } from './$types';
 
 export const ssr = false; // the map is drawn in the browser only
@@ -21,8 +22,9 @@ async function outline(fetch: typeof globalThis.fetch, code: string): Promise<Fe
 export const load: PageLoad = async ({ fetch, parent }) => {
 	const { viewer } = await parent();
 	if (!viewer) redirect(303, '/login');
-	// an inspector is scoped to a team, not a region: there is no map of theirs to draw here
-	if (!viewer.scope) error(403, { code: 'no_region', message: '该账号没有地区范围，请从检查任务进入' });
+	// a county office works on its county's own page, an inspector on its assignment
+	if (viewer.role === 'county_officer' || viewer.role === 'inspector') redirect(303, landingPath(viewer));
+	if (!viewer.scope) error(403, { code: 'no_region', message: '该账号没有地区范围' });
 	const { code, level } = viewer.scope;
 	// a province or city is drawn as its counties inside city outlines; a county as its townships
 	const detail = level === 'province' || level === 'city' ? 'county' : 'township';

@@ -421,3 +421,90 @@ describe.each(who)('imports and exports: $name', (w) => {
 		});
 	}
 });
+
+// The problem ledger (问题台账): list, exports, roll-up, item, evidence. An item out of scope answers
+// as one that does not exist; a region out of scope as the region endpoints do.
+describe('the problem ledger', () => {
+	const counties = ['371424', '371425', '371402', '620102'];
+	const reads: Record<string, string[]> = {
+		admin: ['371424', '371425', '371402'],
+		leader: ['371424', '371425', '371402'],
+		dispatcher: ['371424', '371425', '371402'],
+		'officer-371424': ['371424'],
+		'inspector-1': ['371402'],
+		'kiosk(371400)': ['371424', '371425', '371402']
+	};
+	const problemOf: Record<string, number> = {};
+	const fileOf: Record<string, number> = {};
+	const ledgerDb = appDatabase();
+
+	beforeAll(async () => {
+		for (const county of counties) {
+			const [row] = await ledgerDb`select id from problem where county_code = ${county} order by id limit 1`;
+			problemOf[county] = row.id;
+			const [file] = await ledgerDb`
+				insert into problem_evidence (problem_id, name, media_type, size, sha256, content, uploaded_by)
+				values (${row.id}, 'matrix.png', 'image/png', 8, 'matrix', ${Buffer.from('89504e470d0a1a0a', 'hex')}, 'matrix') returning id`;
+			fileOf[county] = file.id;
+		}
+	});
+	afterAll(async () => {
+		await ledgerDb`delete from problem_evidence where uploaded_by = 'matrix'`;
+		await ledgerDb.end();
+	});
+
+	describe.each(who)('$name', (w) => {
+		const ledgerPaths = (code: string) => [`/api/problems?region=${code}`, `/api/problems?region=${code}&format=csv`, `/api/problems?region=${code}&format=xlsx`, `/api/problems/summary?region=${code}`];
+
+		it.each(w.inScope.filter((c) => /^\d{6}$/.test(c)).flatMap(ledgerPaths))('reads %s', async (path) => {
+			expect((await call(path, w.caller())).status).toBe(200);
+		});
+
+		it.each(w.outOfScope.filter((c) => /^\d{6}$/.test(c)).flatMap(ledgerPaths))('is refused %s and learns nothing from the answer', async (path) => {
+			const code = path.match(/\d{6}/)![0];
+			const { status, text } = await call(path, w.caller());
+			expect(status).toBe(403);
+			expect(text).not.toContain(names.get(code)!);
+		});
+
+		it.each(counties)('reads the item and the evidence of %s only inside its scope', async (county) => {
+			const item = await call(`/api/problems/${problemOf[county]}`, w.caller());
+			const file = await call(`/api/evidence/${fileOf[county]}`, w.caller());
+			if (reads[w.name].includes(county)) {
+				expect(item.status).toBe(200);
+				expect(item.body.county.code).toBe(county);
+				expect(file.status).toBe(200);
+			} else {
+				expect(item.status).toBe(404);
+				expect(item.text).toBe((await call('/api/problems/999999999', w.caller())).text);
+				expect(file.status).toBe(404);
+			}
+		});
+
+		it.each(['371424', '371425'])('reads the patients of a village of %s for the progress forms only inside its scope', async (county) => {
+			const [village] = await ledgerDb`select code from region where county_code = ${county} and level = 'village' order by code limit 1`;
+			const res = await call(`/county/${county}/patients?village=${village.code}`, w.caller());
+			// only those who report progress, inside their scope
+			const reports = ['dispatcher', 'officer-371424'].includes(w.name) && reads[w.name].includes(county);
+			if (reports) expect(res.status).toBe(200);
+			else {
+				expect(res.status).toBe(403);
+				expect(res.text).not.toMatch(/"id"/);
+			}
+		});
+
+		it('may register a problem only as a county office, a city or the dispatcher, inside its scope', async () => {
+			const deadline = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+			const json = { region: '371424', category: 'other', source: 'audit', description: '授权矩阵', deadline, responsible_unit: '单位', responsible_leader: '领导' };
+			const { status } = await call('/api/problems', { ...w.caller(), method: 'POST', json });
+			const expected: Record<string, number> = { admin: 403, leader: 403, dispatcher: 201, 'officer-371424': 201, 'inspector-1': 403, 'kiosk(371400)': 401 };
+			expect(status).toBe(expected[w.name]);
+		});
+	});
+
+	it('gives an anonymous caller 401 on every ledger path', async () => {
+		for (const path of ['/api/problems', '/api/problems/summary', `/api/problems/${problemOf['371424']}`, `/api/evidence/${fileOf['371424']}`]) {
+			expect((await call(path)).status).toBe(401);
+		}
+	});
+});

@@ -25,7 +25,9 @@ describe('the deadline watcher', () => {
 
 	it('marks each passed deadline once, with its event, counters and audit row', async () => {
 		const events = await markOverdue(db.sql);
-		expect(events.map((e) => e.type)).toEqual(['problem.overdue', 'indicators.changed']);
+		// long past its deadline: escalated to the province in the same check
+		expect(events.map((e) => e.type)).toEqual(['problem.overdue', 'indicators.changed', 'problem.escalated']);
+		expect(events[2].payload).toMatchObject({ code: 'DUE-1', level: 'province' });
 		expect(events[0].payload).toMatchObject({ code: 'DUE-1', deadline: '2020-02-01' });
 		expect(events[0].path).toMatchObject({ county: '990101', village: '990101001001' });
 		expect(events[1].seq).toBe(events[0].seq + 1);
@@ -82,14 +84,16 @@ describe('the demo simulator', () => {
 		const events = await db.sql`select type, actor from event where seq > ${before}`;
 		const fieldEvents = events.filter((e) => e.type !== 'indicators.changed');
 		expect(fieldEvents.length).toBeGreaterThan(5);
-		// every change of records moves indicators; a team's movements do not (a finding's problem does)
+		// every change of records moves indicators; a team's movements and an evidence upload do not (a finding's problem
+		// does); a closed item's de-escalation rides in its move's commit, under the move's indicators
 		const teamEvents = fieldEvents.filter((e) => e.type.startsWith('team.'));
-		expect(events.filter((e) => e.type === 'indicators.changed')).toHaveLength(fieldEvents.length - teamEvents.length);
-		// the simulator's own account, not a person's
-		expect(new Set(events.map((e) => e.actor))).toEqual(new Set(['simulator']));
+		const uncounted = teamEvents.length + fieldEvents.filter((e) => e.type === 'problem.evidence_added' || e.type === 'problem.escalated').length;
+		expect(events.filter((e) => e.type === 'indicators.changed')).toHaveLength(fieldEvents.length - uncounted);
+		// the simulator's own account, and the county offices' for their own rectification: never a person's
+		for (const e of events) expect(e.actor).toMatch(/^simulator(-\d{6})?$/);
 		expect(await counterDrift(db.sql)).toEqual([]);
-		const [{ n }] = await db.sql`select count(*)::int as n from audit_log where actor = 'simulator'`;
-		// one audit row per posted event: a finding writes its problem's event too
-		expect(n).toBe(fieldEvents.length - teamEvents.filter((e) => e.type === 'team.finding').length);
+		const [{ n }] = await db.sql`select count(*)::int as n from audit_log where actor = 'simulator' or actor like 'simulator-%'`;
+		// one audit row per posted event: a finding writes its problem's event too, a close its de-escalation
+		expect(n).toBe(fieldEvents.length - teamEvents.filter((e) => e.type === 'team.finding').length - fieldEvents.filter((e) => e.type === 'problem.escalated').length);
 	});
 });

@@ -6,7 +6,9 @@ import { findRegion } from '../../src/lib/server/geo/regions';
 import { counterDrift } from '../../src/lib/server/indicators/counters';
 import { regionIndicators } from '../../src/lib/server/indicators/queries';
 import { appendEvent, eventsAfter, readerOf } from '../../src/lib/server/events/log';
-import { postEvent } from '../../src/lib/server/events/post';
+import { commitPlan, postEvent } from '../../src/lib/server/events/post';
+import { problemEvidence } from '../../src/lib/server/events/planners/problems';
+import type { UserViewer } from '../../src/lib/server/events/planners/plan';
 import { postedEvent, type PostedEvent } from '../../src/lib/server/events/types';
 import type { Sql } from '../../src/lib/server/db';
 
@@ -184,20 +186,31 @@ describe('the event log', () => {
 		expect(patient.enrolled_on).not.toBeNull();
 	});
 
-	it('moves a problem open → rectifying → closed and refuses to skip a step', async () => {
+	it('moves a problem open → rectifying → submitted → closed, each step by its part, and refuses to skip one', async () => {
 		const [{ id }] = await db.sql`select id from problem where code = 'P1'`;
-		const skip = await refusal(postEvent(officer, { type: 'problem.status_changed', payload: { problem: id, status: 'closed' } }, null, db.sql));
-		expect(skip.status).toBe(422);
-		expect(skip.details?.[0].field).toBe('payload.status');
-		await postEvent(officer, { type: 'problem.status_changed', payload: { problem: id, status: 'rectifying' } }, null, db.sql);
+		const move = (status: 'rectifying' | 'submitted' | 'closed', extra: { evidence?: number[] } = {}) =>
+			({ type: 'problem.status_changed', payload: { problem: id, status, note: '整改说明', ...extra } }) as const;
+		// the county never closes; nor does it submit before it rectifies
+		expect((await refusal(postEvent(officer, move('closed'), null, db.sql))).status).toBe(403);
+		expect((await refusal(postEvent(officer, move('submitted'), null, db.sql))).status).toBe(409);
+		await postEvent(officer, move('rectifying'), null, db.sql);
 		const [rectifying] = await db.sql`select status, closed_at from problem where id = ${id}`;
 		expect(rectifying).toEqual({ status: 'rectifying', closed_at: null });
-		await postEvent(officer, { type: 'problem.status_changed', payload: { problem: id, status: 'closed' } }, null, db.sql);
+		const bare = await refusal(postEvent(officer, move('submitted'), null, db.sql));
+		expect(bare.status).toBe(422);
+		expect(bare.details?.[0].field).toBe('evidence');
+		const photo = Buffer.from('89504e470d0a1a0a', 'hex');
+		const [added] = await commitPlan(officer as UserViewer, 'problem.evidence_added', (tx) => problemEvidence(tx, id, { name: 'a.png', type: 'image/png', size: photo.length, sha256: 'x', content: photo }, officer as UserViewer), db.sql);
+		const evidence = [(added.payload as { evidence: { id: number } }).evidence.id];
+		await postEvent(officer, move('submitted', { evidence }), null, db.sql);
+		const [submitted] = await db.sql`select status, closed_at from problem where id = ${id}`;
+		expect(submitted).toEqual({ status: 'submitted', closed_at: null });
+		await postEvent(dispatcher, move('closed'), null, db.sql);
 		const [closed] = await db.sql`select status, closed_at from problem where id = ${id}`;
 		expect(closed.status).toBe('closed');
 		expect(closed.closed_at).toBeInstanceOf(Date);
 		const [{ id: countyProblem }] = await db.sql`select id from problem where code = 'P2'`;
-		await postEvent(officer, { type: 'problem.status_changed', payload: { problem: countyProblem, status: 'rectifying' } }, null, db.sql);
+		await postEvent(officer, { type: 'problem.status_changed', payload: { problem: countyProblem, status: 'rectifying', note: '开始整改' } }, null, db.sql);
 		expect(await counterDrift(db.sql)).toEqual([]);
 	});
 

@@ -128,7 +128,14 @@ describe('seed', () => {
 				count(*) filter (where code !~ ('^WT-' || county_code || '-\\d{4}$')) as bad_codes,
 				count(*) filter (where category in ('clinic', 'hospital') and facility_id is null and region_code = county_code) as unlinked
 			from problem`;
-		expect(row).toMatchObject({ wrong_overdue: 0, bad_dates: 0, bad_closed: 0, statuses: 3, bad_codes: 0, unlinked: 0 });
+		// open, rectifying, submitted (待核查) and closed
+		expect(row).toMatchObject({ wrong_overdue: 0, bad_dates: 0, bad_closed: 0, statuses: 4, bad_codes: 0, unlinked: 0 });
+		// escalated exactly where the default limits put an overdue item on the as-of day
+		const [escalation] = await a.sql`
+			select count(*) filter (where escalation is distinct from case when not is_overdue then null
+				when deadline < ${options.asOf}::date - 30 then 'province' when deadline < ${options.asOf}::date - 7 then 'city' end) as wrong
+			from problem`;
+		expect(escalation.wrong).toBe(0);
 		expect(row.overdue).toBeGreaterThan(0);
 		expect(row.overdue).toBeLessThan(row.problems / 2);
 	});

@@ -417,3 +417,84 @@ describe('fuzzing the imports', () => {
 		await fc.assert(fc.asyncProperty(importRequest(geojsonFile), checkImport), { numRuns: RUNS });
 	});
 });
+
+// The problem ledger: its own accounts and connection, so that its checks stand on their own.
+describe('fuzzing the problem ledger', () => {
+	const ledgerSql = appDatabase();
+	const LEDGER = `fuzz-ledger-${suffix}`;
+	let cookie = '';
+	let target = 0;
+
+	/** What the ledger account could have written: events, audit rows, problems, evidence. */
+	async function ledgerFootprint() {
+		const [row] = await ledgerSql`
+			select (select count(*) from audit_log where actor = ${LEDGER}) as audits,
+				(select count(*) from event where actor = ${LEDGER}) as events,
+				(select count(*) from problem_evidence where uploaded_by = ${LEDGER}) as files,
+				(select md5(string_agg(p::text, ',' order by id)) from problem p where id = ${target}) as target`;
+		return row;
+	}
+
+	async function checkLedger(r: Sent) {
+		const before = await ledgerFootprint();
+		const { status, text } = await send({ ...r, cookie, headers: { origin: baseUrl(), ...r.headers } });
+		expect(status, `${r.method} ${r.path} ${r.body?.slice(0, 200)} → ${text.slice(0, 200)}`).toBeLessThan(500);
+		if (status >= 400) expect(await ledgerFootprint(), `${r.method} ${r.path} → ${status}`).toEqual(before);
+	}
+
+	beforeAll(async () => {
+		const admin = await login('admin', 'demo-password', '10.76.1.1');
+		const res = await fetch(`${baseUrl()}/api/users`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', cookie: admin, 'x-forwarded-for': '10.76.1.1' },
+			body: JSON.stringify({ username: LEDGER, password: PASSWORD, role: 'dispatcher', scope: '370000' })
+		});
+		expect(res.status).toBe(201);
+		cookie = await login(LEDGER, PASSWORD, '10.76.1.2');
+		const [row] = await ledgerSql`select id from problem where county_code = '371424' and status = 'submitted' order by id limit 1`;
+		target = row?.id ?? (await ledgerSql`select id from problem where county_code = '371424' order by id limit 1`)[0].id;
+	});
+	afterAll(() => ledgerSql.end());
+
+	const day = fc.oneof(fc.constantFrom('2020-02-30', '0000-01-01', '2999-12-31', '2026-13-01', '', '\u0000'), fc.date({ min: new Date('1990-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)));
+	const id = fc.oneof(fc.constant(String(0)), fc.constantFrom('abc', '-1', '1e3', '9007199254740993', '%00', '1.5'), fc.integer({ min: 1_000_000_000 }).map(String));
+
+	it('POST /api/problems', async () => {
+		const shape = nearly({ region, category: fc.constantFrom('clinic', 'doctor', 'x'), source: fc.constantFrom('audit', 'inspection', 'x'), description: fc.string({ maxLength: 600 }), deadline: day, responsible_unit: fc.string({ maxLength: 120 }), responsible_leader: fc.string({ maxLength: 60 }) });
+		await fc.assert(fc.asyncProperty(request(shape), async (r) => void (await checkLedger({ method: 'POST', path: '/api/problems', ...r }))), { numRuns: RUNS });
+	});
+
+	it('PATCH /api/problems/{id} (its own target, or ids no problem has)', async () => {
+		const which = fc.oneof(fc.constant('target'), id);
+		const shape = nearly({ status: fc.constantFrom('open', 'rectifying', 'submitted', 'closed', 'done'), note: fc.string({ maxLength: 600 }), reason: fc.string({ maxLength: 400 }), evidence: fc.array(fc.integer(), { maxLength: 12 }), deadline: day });
+		await fc.assert(
+			fc.asyncProperty(which, request(shape), async (w, r) => void (await checkLedger({ method: 'PATCH', path: `/api/problems/${w === 'target' ? target : w}`, ...r }))),
+			{ numRuns: RUNS }
+		);
+	});
+
+	it('POST /api/problems/{id}/evidence (bodies of every shape)', async () => {
+		const bytes = fc.uint8Array({ maxLength: 2000 });
+		const part = fc.record({ field: fc.constantFrom('file', 'other', ''), name: fc.string({ maxLength: 60 }), bytes });
+		await fc.assert(
+			fc.asyncProperty(fc.oneof(fc.constant('target'), id), fc.array(part, { maxLength: 3 }), contentType, async (w, parts, type) => {
+				const boundary = 'fuzzboundary';
+				const body = parts.map((p) => `--${boundary}\r\ncontent-disposition: form-data; name="${p.field}"; filename="${p.name}"\r\ncontent-type: image/png\r\n\r\n${Buffer.from(p.bytes).toString('latin1')}\r\n`).join('') + `--${boundary}--\r\n`;
+				await checkLedger({ method: 'POST', path: `/api/problems/${w === 'target' ? target : w}/evidence`, body, contentType: type ?? `multipart/form-data; boundary=${boundary}` });
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
+	it('GET /api/problems, its summary and the patients of a county page (query strings of every shape)', async () => {
+		const key = fc.constantFrom('region', 'status', 'overdue', 'source', 'category', 'supervised', 'escalated', 'deadline_from', 'deadline_to', 'due_within', 'q', 'sort', 'limit', 'offset', 'format', 'level');
+		const value = fc.oneof(printable, region, day, fc.constantFrom('true', 'false', 'open,closed', '-deadline', 'xlsx', 'csv', '100000', '-1', '\u0000', 'county'));
+		await fc.assert(
+			fc.asyncProperty(fc.constantFrom('/api/problems', '/api/problems/summary', '/county/371424/patients', '/county/620102/patients'), fc.array(fc.tuple(fc.oneof(key, fc.constant('village')), value), { maxLength: 5 }), async (path, pairs) => {
+				const { status, text } = await send({ method: 'GET', path: `${path}?${new URLSearchParams(pairs).toString()}`, cookie });
+				expect(status, `${path} ${JSON.stringify(pairs)} → ${text.slice(0, 200)}`).toBeLessThan(500);
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+});

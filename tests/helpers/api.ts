@@ -85,6 +85,7 @@ export function appDatabase() {
 	return postgres(inject('dbUrl'), {
 		max: 2,
 		onnotice: () => {},
+		connection: { TimeZone: 'Asia/Shanghai' },
 		types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } }
 	});
 }

@@ -18,6 +18,8 @@ export const serverUrl = process.env.DATABASE_URL;
 
 const options = {
 	onnotice: () => {},
+	// as the app's own clients: days are Asia/Shanghai's (src/lib/days.ts)
+	connection: { TimeZone: 'Asia/Shanghai' },
 	types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } }
 };
 

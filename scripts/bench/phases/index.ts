@@ -2,6 +2,7 @@ import type { Phase } from '../lib/context';
 import { imports } from './imports';
 import { indicators } from './indicators';
 import { ingest } from './ingest';
+import { ledger } from './ledger';
 import { live } from './live';
 import { reads } from './reads';
 import { suggestions } from './suggestions';
@@ -14,4 +15,4 @@ import { wall } from './wall';
  * every write, imports' included); dispatch suggestions after reads, on the same data. A later
  * capability (ledger pages) adds its phase here.
  */
-export const PHASES: Phase[] = [wall, live, ingest, reads, suggestions, imports, indicators];
+export const PHASES: Phase[] = [wall, live, ingest, reads, suggestions, ledger, imports, indicators];

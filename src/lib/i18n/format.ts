@@ -42,6 +42,9 @@ const day = new Intl.DateTimeFormat('zh-CN', { month: 'numeric', day: 'numeric',
 /** Clock time in the province's time zone (the campaign's deadlines are Beijing days). */
 export const formatTime = (at: Date | string | number) => time.format(new Date(at));
 export const formatDate = (at: Date | string | number) => date.format(new Date(at));
+const dateTime = new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
+/** An instant as day and minute in the province's time zone (a ledger's timeline). */
+export const formatDateTime = (at: Date | string | number) => dateTime.format(new Date(at));
 /** A calendar day (YYYY-MM-DD) as month and day. */
 export const formatDay = (text: string) => day.format(new Date(`${text}T00:00:00Z`));
 

@@ -21,6 +21,11 @@ const schema = z.object({
 	/** how often a node looks for commits no one announced (another node's, while Redis was away) */
 	LOG_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(2),
 	DEADLINE_CHECK_SECONDS: z.coerce.number().int().min(1).default(60),
+	// an overdue problem escalates to the city past the first limit, to the province past the second (days)
+	ESCALATE_CITY_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+	ESCALATE_PROVINCE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+	/** the largest evidence file (image or PDF) a rectification may carry, in MB */
+	EVIDENCE_MAX_MB: z.coerce.number().positive().max(100).default(10),
 	/** events' packets a socket may have waiting (a client that stopped reading) before it is let go */
 	SOCKET_MAX_BACKLOG: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
 	/** API writes handed to the app at once; later ones wait their turn, holding only their socket */
@@ -39,9 +44,14 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+const checked = schema.refine((c) => c.ESCALATE_PROVINCE_DAYS > c.ESCALATE_CITY_DAYS, {
+	message: 'ESCALATE_PROVINCE_DAYS must be more than ESCALATE_CITY_DAYS',
+	path: ['ESCALATE_PROVINCE_DAYS']
+});
+
 /** Reads the environment once at boot; a bad value stops the start with what to set. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-	const result = schema.safeParse(env);
+	const result = checked.safeParse(env);
 	if (!result.success) {
 		const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
 		throw new Error(`invalid configuration:\n${lines.join('\n')}`);

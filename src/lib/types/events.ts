@@ -10,6 +10,20 @@ export const PROBLEM_CATEGORIES = ['clinic', 'doctor', 'hospital', 'insurance', 
 export type ProblemCategory = (typeof PROBLEM_CATEGORIES)[number];
 export const PROBLEM_SOURCES = ['screening', 'inspection', 'cross_inspection', 'self_check', 'audit', 'complaint', 'media'] as const;
 export type ProblemSource = (typeof PROBLEM_SOURCES)[number];
+/** 销号管理: 待整改 → 整改中 → 整改完成，待核查 → 已销号 (and back to 整改中 when the check fails) */
+export const PROBLEM_STATUSES = ['open', 'rectifying', 'submitted', 'closed'] as const;
+export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
+/** where an overdue problem has been escalated to */
+export const ESCALATION_LEVELS = ['city', 'province'] as const;
+export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+
+/** A file attached to a problem's move, as events and the ledger name it. */
+export interface EvidenceRef {
+	id: number;
+	name: string;
+	type: string;
+	size: number;
+}
 /** 挂牌督办 by the province (省级) or the nation (国家级) */
 export const SUPERVISION_LEVELS = ['province', 'national'] as const;
 export type SupervisionLevel = (typeof SUPERVISION_LEVELS)[number];
@@ -38,7 +52,20 @@ export interface EventPayloads {
 		source: ProblemSource;
 		deadline: string;
 	};
-	'problem.status_changed': { problem: number; code?: string; status: 'open' | 'rectifying' | 'closed'; from?: string };
+	'problem.status_changed': {
+		problem: number;
+		code?: string;
+		status: ProblemStatus;
+		from?: ProblemStatus;
+		note?: string;
+		/** why a submitted rectification was sent back */
+		reason?: string;
+		evidence?: EvidenceRef[];
+	};
+	'problem.deadline_changed': { problem: number; code: string; deadline: string; from: string; reason: string };
+	'problem.evidence_added': { problem: number; code: string; evidence: EvidenceRef };
+	/** an overdue problem escalated to `level`, or back to none (`level: null`) when closed */
+	'problem.escalated': { problem: number; code: string; level: EscalationLevel | null; deadline: string; daysOverdue: number };
 	'problem.supervised': { problem: number; code: string; deadline: string; level: SupervisionLevel; from: SupervisionLevel | null };
 	'problem.overdue': { problem: number; code: string; deadline: string; supervised: boolean };
 	'talk.recorded': {
@@ -80,7 +107,10 @@ export interface EventPayloads {
 
 export type EventType = keyof EventPayloads;
 /** Types a client may post to `POST /api/events`; the rest the server writes itself. */
-export type PostedEventType = Exclude<EventType, 'indicators.changed' | 'problem.overdue' | 'import.applied' | WrittenEventType>;
+export type PostedEventType = Exclude<
+	EventType,
+	'indicators.changed' | 'problem.overdue' | 'problem.escalated' | 'problem.deadline_changed' | 'problem.evidence_added' | 'import.applied' | WrittenEventType
+>;
 /** Types written by the server's own endpoints (teams, assignments, cross-inspection, settings), never posted. */
 export type WrittenEventType = 'team.updated' | 'team.assignment_ended' | 'cross_inspection.drawn' | 'inspection.notice' | 'dispatch.weights_changed';
 

@@ -2,6 +2,7 @@ import type { FeatureCollection } from 'geojson';
 import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
 import type { IndicatorKey } from '$lib/indicators';
 import { fillColor } from './scale';
+import { bbox } from './geometry';
 
 const none: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
@@ -59,4 +60,40 @@ export function addRegionLayers(map: MapLibreMap, regions: FeatureCollection, ou
 export function setRegionData(map: MapLibreMap, regions: FeatureCollection, outlines: FeatureCollection | undefined): void {
 	(map.getSource('regions') as GeoJSONSource).setData(regions);
 	(map.getSource('outlines') as GeoJSONSource).setData(outlines ?? none);
+	(map.getSource('region-labels') as GeoJSONSource | undefined)?.setData(labelPoints(regions));
+}
+
+/** One point per polygon region, in the middle of its box, carrying its name: the labels' source. */
+export function labelPoints(regions: FeatureCollection): FeatureCollection {
+	return {
+		type: 'FeatureCollection',
+		features: regions.features
+			.filter((f) => f.geometry && f.geometry.type !== 'Point')
+			.map((f) => {
+				const [w, s, e, n] = bbox(f.geometry);
+				return { type: 'Feature', geometry: { type: 'Point', coordinates: [(w + e) / 2, (s + n) / 2] }, properties: { name: f.properties?.name, key: f.properties?.key === true } };
+			})
+	};
+}
+
+/**
+ * Region names over the map; MapLibre leaves out a name that would collide with another, so a
+ * name shows from the zoom at which it fits. The style has no `glyphs`: the machine's CJK font draws them.
+ */
+export function addRegionLabels(map: MapLibreMap, regions: FeatureCollection): void {
+	map.addSource('region-labels', { type: 'geojson', data: labelPoints(regions) });
+	map.addLayer({
+		id: 'region-labels',
+		type: 'symbol',
+		source: 'region-labels',
+		layout: {
+			'text-field': ['get', 'name'],
+			'text-font': ['Noto Sans CJK SC', 'sans-serif'],
+			'text-size': ['interpolate', ['linear'], ['zoom'], 5, 10, 8, 13, 10, 15],
+			'text-allow-overlap': false,
+			'text-padding': 3,
+			'symbol-sort-key': ['case', ['get', 'key'], 0, 1]
+		},
+		paint: { 'text-color': ['case', ['get', 'key'], '#fde68a', '#e2e8f0'], 'text-halo-color': '#0b1220', 'text-halo-width': 1.4 }
+	});
 }

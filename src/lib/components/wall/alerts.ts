@@ -17,8 +17,8 @@ export const TOUR_INDICATORS: IndicatorKey[] = [
 type Translate = (id: string, options?: { values?: Record<string, string | number> }) => string;
 
 /**
- * The events that break into the tour: a problem turning overdue, a problem put under
- * supervision, a team's finding. Anything else only moves the numbers.
+ * The events that break into the tour: a problem turning overdue or escalated, a problem put
+ * under supervision, a team's finding. Anything else only moves the numbers.
  */
 export function alertOf(event: LiveEvent, teamName: (id: string) => string | undefined, t: Translate): TourAlert | null {
 	const payload = event.payload as Record<string, unknown>;
@@ -28,6 +28,11 @@ export function alertOf(event: LiveEvent, teamName: (id: string) => string | und
 		const parts = [payload.code, payload.deadline ? t('wall.alert.deadline', { values: { day: String(payload.deadline) } }) : null];
 		if (payload.supervised || type === 'problem.supervised') parts.push(t('wall.alert.supervised'));
 		return { ...base, detail: parts.filter(Boolean).join(' · ') };
+	}
+	// an overdue problem escalated to the city or the province (not its de-escalation when closed)
+	if (type === 'problem.escalated' && payload.level) {
+		const level = t(`escalation.${payload.level}`);
+		return { ...base, detail: [payload.code, level, t('wall.alert.deadline', { values: { day: String(payload.deadline) } })].join(' · ') };
 	}
 	if (type === 'team.finding') {
 		// team events are placed at the province (sealed); the finding names its own region

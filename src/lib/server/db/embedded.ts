@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
 import { ConnectionQueue } from './connection-queue';
+import { TIME_ZONE } from '../../days';
 
 export interface EmbeddedDatabase {
 	url: string;
@@ -18,6 +19,8 @@ export interface EmbeddedDatabase {
 export async function startEmbedded(dataDir: string, port = 0): Promise<EmbeddedDatabase> {
 	mkdirSync(dataDir, { recursive: true });
 	const db = await PGlite.create({ dataDir, extensions: { postgis } });
+	// PGlite ignores a client's TimeZone startup parameter; its one session serves every client
+	await db.exec(`set time zone '${TIME_ZONE}'`);
 	const queue = new ConnectionQueue(db);
 	const handlers = new Set<PGLiteSocketHandler>();
 

@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { startEmbedded, type EmbeddedDatabase } from './embedded';
+import { TIME_ZONE } from '../../days';
 
 export type Sql = postgres.Sql;
 /** A client or an open transaction: what functions that query take. */
@@ -36,7 +37,8 @@ function client(url: string, kind: DbKind): Sql {
 		// its connections as before.
 		...({ max_pipeline: 1_000_000 } as object), // a driver option its type declarations leave out
 		onnotice: () => {},
-		connection: { application_name: 'health-command-center' },
+		// days are Asia/Shanghai's whatever the server's zone: current_date is the deadline rule's today
+		connection: { application_name: 'health-command-center', TimeZone: TIME_ZONE },
 		// counts and seq values stay far below 2^53; numbers serialise to JSON as they are
 		types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } }
 	});

@@ -91,6 +91,12 @@ export async function drawCrossInspection(
 			subjectRegion: province,
 			counts: false,
 			before: null,
+			// the pairs in one line: the log reads as words, not records
+			audited: (after) => ({
+				round: after.id,
+				pairs: (after.items as CrossPair[]).map((p) => `${p.inspector}→${p.target}`).join('，'),
+				replaced: after.replaced
+			}),
 			mayPost: async (viewer, subject) => viewer.role === 'dispatcher' && subject.code === province.code && viewer.scope?.code === province.code,
 			apply: async (tx) => {
 				// one draw of a province at a time

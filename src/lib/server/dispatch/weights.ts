@@ -54,6 +54,9 @@ export const weightsInput = z
 	})
 	.strict();
 
+/** The weights as the audit log keeps them: every figure, the quiet period in words. */
+const flat = (w: DispatchWeights): Record<string, unknown> => ({ ...w, quiet: w.quiet ? `${w.quiet.from}—${w.quiet.to} ×${w.quiet.factor}` : null });
+
 /** The weights a province ranks its counties by. */
 export async function weightsOf(province: string, db: Db = defaultSql): Promise<DispatchWeights> {
 	const [row] = await db`select weights from dispatch_setting where province_code = ${province}`;
@@ -76,7 +79,8 @@ export async function setWeights(viewer: UserViewer, province: string, weights: 
 				subject: province,
 				subjectRegion: region,
 				counts: false,
-				before: before as unknown as Record<string, unknown>,
+				before: flat(before),
+				audited: (after) => flat(after as unknown as DispatchWeights),
 				apply: async (tx) => {
 					const [row] = await tx`
 						insert into dispatch_setting (province_code, weights, updated_by) values (${province}, ${tx.json(weights as never)}, ${viewer.username})

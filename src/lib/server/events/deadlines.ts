@@ -1,54 +1,64 @@
 import { sql as defaultSql, type Sql } from '../db';
-import { audit } from '../auth/audit';
-import { findRegion } from '../geo/regions';
-import { changeUnits } from '../indicators/counters';
-import { appendEvents, type NewEvent, type StoredEvent } from './log';
-import { publish } from './publish';
+import { ApiError } from '../http/errors';
+import { dayOf } from '$lib/days';
+import { NotDue, problemEscalation, problemOverdue } from './planners/problems';
+import { DEFAULT_LIMITS, type EscalationLimits } from '../problems/escalation';
+import { commitPlan, SYSTEM } from './post';
+import type { StoredEvent } from './log';
 
 const BATCH = 200;
 
+export interface DeadlineCheck {
+	/** the instant the check counts days from (tests move it; the day is Asia/Shanghai's) */
+	now?: Date;
+	limits?: EscalationLimits;
+}
+
+/** Commits the watcher's change of one problem; an item that changed since it was listed is skipped. */
+async function commitMark(db: Sql, action: string, plan: Parameters<typeof commitPlan>[2]): Promise<StoredEvent[]> {
+	try {
+		return await commitPlan(SYSTEM, action, plan, db);
+	} catch (error) {
+		if (error instanceof NotDue || (error instanceof ApiError && error.status === 404)) return [];
+		throw error;
+	}
+}
+
 /**
- * Marks open problems whose deadline has passed as overdue and appends one `problem.overdue`
- * per problem, with the counters and an audit row, in one transaction. The flag makes it once
- * per problem, across restarts; `skip locked` makes it once across nodes watching together.
- * Returns the events appended.
+ * Marks problems whose deadline passed before today (Asia/Shanghai) and are not closed as
+ * overdue, one `problem.overdue` each, and escalates those overdue past the limits
+ * (`problem.escalated`: more than `city` days → the city, more than `province` → the
+ * province). Each mark is one commit through the event write path (the change, the counters,
+ * the audit row, the events); the flags make each mark once per problem, across restarts and
+ * nodes. Returns the events appended.
  */
-export async function markOverdue(db: Sql = defaultSql): Promise<StoredEvent[]> {
-	const events = await db.begin(async (tx) => {
-		const due = await tx`
-			select id, code, region_code, deadline::text as deadline, supervised from problem
-			where status <> 'closed' and not is_overdue and deadline < current_date
-			order by deadline, id
-			limit ${BATCH}
-			for update skip locked
-		`;
-		const planned: NewEvent[] = [];
-		for (const problem of due) {
-			const region = await findRegion(problem.region_code, tx);
-			if (!region) continue;
-			await changeUnits(tx, [problem.region_code], () => tx`update problem set is_overdue = true, updated_at = now() where id = ${problem.id}`);
-			await audit(tx, null, { action: 'overdue', entity: 'problem', entityId: problem.id, before: { is_overdue: false }, after: { is_overdue: true } });
-			const payload = { problem: Number(problem.id), code: problem.code, deadline: problem.deadline, supervised: problem.supervised };
-			const path = { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null };
-			planned.push({ type: 'problem.overdue', region, actor: 'system', payload });
-			planned.push({ type: 'indicators.changed', region: path, actor: 'system', payload: {}, causeIndex: planned.length - 1, indicators: true });
-		}
-		// all at once, last: the event lock is held from here to commit
-		return planned.length ? appendEvents(tx, planned) : ([] as StoredEvent[]);
-	});
-	publish(events);
+export async function markOverdue(db: Sql = defaultSql, { now = new Date(), limits = DEFAULT_LIMITS }: DeadlineCheck = {}): Promise<StoredEvent[]> {
+	const today = dayOf(now);
+	const due = await db`
+		select id from problem
+		where status <> 'closed' and not is_overdue and deadline < ${today}::date
+		order by deadline, id limit ${BATCH}`;
+	const events: StoredEvent[] = [];
+	for (const { id } of due) events.push(...(await commitMark(db, 'overdue', (tx) => problemOverdue(tx, Number(id), today))));
+	const late = await db`
+		select id from problem
+		where status <> 'closed' and is_overdue
+			and (case when deadline < ${today}::date - ${limits.province}::int then 2 when deadline < ${today}::date - ${limits.city}::int then 1 else 0 end)
+				> (case escalation when 'province' then 2 when 'city' then 1 else 0 end)
+		order by deadline, id limit ${BATCH}`;
+	for (const { id } of late) events.push(...(await commitMark(db, 'escalated', (tx) => problemEscalation(tx, Number(id), today, limits))));
 	return events;
 }
 
 /** Checks deadlines now and then every `intervalMs`; returns the function that stops it. */
-export function watchDeadlines(intervalMs = 60_000): () => void {
+export function watchDeadlines(intervalMs = 60_000, limits: EscalationLimits = DEFAULT_LIMITS): () => void {
 	let running = false;
 	const check = async () => {
 		if (running) return;
 		running = true;
 		try {
 			// a full batch means more may be due: go on until none is left
-			while ((await markOverdue()).length >= BATCH * 2);
+			while ((await markOverdue(defaultSql, { limits })).length >= BATCH);
 		} catch (error) {
 			console.error('deadline check failed:', (error as Error).message);
 		} finally {

@@ -146,6 +146,20 @@ export interface EventQuery {
 	upTo?: number;
 }
 
+/** The rule of SPEC §4 as a condition on the event table: `and …`, or nothing for a reader of everything. */
+export const readable = (db: Db, reader: Reader) =>
+	reader.sealed ? db`` : reader.team ? db`and (not sealed or payload->>'team' = ${reader.team})` : db`and not sealed`;
+
+/** The newest `limit` events of `region` that `reader` may see, newest first, leaving out `indicators.changed` (a feed). */
+export async function latestEvents(db: Db, region: Region, reader: Reader, limit: number): Promise<StoredEvent[]> {
+	const rows = await db`
+		select seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed
+		from event
+		where ${db(COLUMN[region.level])} = ${region.code} and type <> 'indicators.changed' ${readable(db, reader)}
+		order by seq desc limit ${limit}`;
+	return rows.map(toEvent);
+}
+
 /**
  * Events after `after` in `region` (or everywhere), in seq order, as `reader` may see them;
  * `total` counts all of them, which costs a scan of the rest: `count: false` skips it.
@@ -160,7 +174,7 @@ export async function eventsAfter(
 		where seq > ${q.after}
 			${q.upTo === undefined ? db`` : db`and seq <= ${q.upTo}`}
 			${q.region ? db`and ${db(COLUMN[q.region.level])} = ${q.region.code}` : db``}
-			${reader.sealed ? db`` : reader.team ? db`and (not sealed or payload->>'team' = ${reader.team})` : db`and not sealed`}`;
+			${readable(db, reader)}`;
 	const rows = await db`
 		select seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed
 			${count ? db`, count(*) over () as total` : db``}

@@ -35,18 +35,27 @@ async function change(tx: Db, plan: Plan, unit: string): Promise<Record<string, 
 	return plan.counts ? changeUnits(tx, [unit], () => plan.apply(tx)) : plan.apply(tx);
 }
 
+/** Who makes a change: a signed-in user, or the server itself (the deadline watcher). */
+export const SYSTEM = { kind: 'system' } as const;
+export type Writer = UserViewer | typeof SYSTEM;
+
 /** The record, its counters, the audit row, the events and the new indicators, then the commit; in `tx`. */
-async function applyPlan(tx: Db, viewer: UserViewer, action: string, plan: Plan, key: string | null): Promise<StoredEvent[]> {
+async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key: string | null): Promise<StoredEvent[]> {
 	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
-	if (!region || !(await (plan.mayPost ?? covers)(viewer, region))) throw forbidden();
+	if (!region) throw forbidden();
+	// the server's own changes follow its rules, not a scope
+	if (writer.kind !== 'system' && !(await (plan.mayPost ?? covers)(writer, region))) throw forbidden();
+	const viewer = writer.kind === 'system' ? null : writer;
+	const actor = viewer ? viewer.username : 'system';
 	const after = await change(tx, plan, region.code);
 	// the audit row goes out now; the events and the commit follow it in the same pipeline
-	const audited = audit(tx, viewer, { action, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after });
-	const publicActor = plan.anonymous ? null : viewer.username;
+	const audited = audit(tx, viewer, { action, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after: plan.audited?.(after) ?? after });
+	// a finding's problem reaches the county naming no one; sealed events and the audit row still do
+	const publicActor = plan.anonymous ? null : actor;
 	const planned: NewEvent[] = plan.events(after).map((event, i) => ({
 		type: event.type,
 		region: event.region ?? region,
-		actor: event.sealed ? viewer.username : publicActor,
+		actor: event.sealed ? actor : publicActor,
 		payload: event.payload,
 		sealed: event.sealed,
 		idempotencyKey: i === 0 ? key : null
@@ -67,16 +76,17 @@ async function applyPlan(tx: Db, viewer: UserViewer, action: string, plan: Plan,
 }
 
 /**
- * Commits one change that is not a posted event (a team's roster, the end of an assignment, a
- * cross-inspection draw, dispatch weights) through the same path as a posted one: `plan` reads
- * the subject in the transaction; the change, the audit row under `action` and the events commit
+ * Commits one change that is not a posted event (a ledger move through PATCH, an evidence upload,
+ * the deadline watcher's overdue and escalation marks; a team's roster, the end of an assignment,
+ * a cross-inspection draw, dispatch weights) through the same path as a posted one: `plan` reads
+ * the subject in the transaction; the change, its counters, the audit row and the events commit
  * together and are broadcast after. A plan of null is a subject that is not there.
  */
-export async function commitPlan(viewer: UserViewer, action: string, plan: (tx: Db) => Promise<Plan | null>, db: Sql = defaultSql): Promise<StoredEvent[]> {
+export async function commitPlan(writer: Writer, action: string, plan: (tx: Db) => Promise<Plan | null>, db: Sql = defaultSql): Promise<StoredEvent[]> {
 	const events = await transaction(db, async (tx) => {
 		const planned = await plan(tx);
 		if (!planned) throw new ApiError(404, 'not_found', '没有找到该记录');
-		return applyPlan(tx, viewer, action, planned, null);
+		return applyPlan(tx, writer, action, planned, null);
 	});
 	publish(events);
 	return events;

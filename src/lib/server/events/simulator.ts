@@ -3,7 +3,11 @@ import { SIMULATOR } from '../auth/demo-users';
 import { userViewer } from '../auth/sessions';
 import type { Viewer } from '../auth/viewer';
 import { CATEGORIES, DESCRIPTIONS } from '../seed/problem-texts';
-import { postEvent } from './post';
+import { createHash } from 'node:crypto';
+import { commitPlan, postEvent } from './post';
+import { problemEvidence } from './planners/problems';
+import type { UserViewer } from './planners/plan';
+import { addDays, dayOf } from '$lib/days';
 import { teamMove } from './simulator-teams';
 import type { PostedEvent } from './types';
 
@@ -12,7 +16,7 @@ import type { PostedEvent } from './types';
  * a real dispatcher's POST /api/events (validation, scope, counters, audit, event, broadcast),
  * under the demo's simulator account, so that the log never credits a person with them.
  */
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => dayOf();
 
 async function pick(province: string): Promise<PostedEvent | null> {
 	// subjects inside the poster's province only: the scope check would refuse the rest
@@ -37,8 +41,38 @@ async function pick(province: string): Promise<PostedEvent | null> {
 	}
 	if (roll < 0.84) return teamMove(province);
 	if (roll < 0.87) return screeningFinding(province);
-	const [q] = await sql`select id, status from problem where ${inside} and status <> 'closed' order by random() limit 1`;
-	return q ? { type: 'problem.status_changed', payload: { problem: Number(q.id), status: q.status === 'open' ? 'rectifying' : 'closed' } } : null;
+	return rectification(province);
+}
+
+// a 1×1 PNG: the simulated photo of a rectified clinic
+const PHOTO = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273ea80000000049454e44ae426082', 'hex');
+
+/**
+ * One step of 销号管理 on a problem of the province: the county starts or submits its
+ * rectification (with a photo), the dispatcher closes a submitted item or, now and then, sends it back.
+ */
+async function rectification(province: string): Promise<PostedEvent | null> {
+	const [q] = await sql`
+		select p.id, p.status, r.code, r.name from problem p join region r on r.code = p.county_code
+		where left(p.county_code, 2) = ${province.slice(0, 2)} and p.status <> 'closed' order by random() limit 1`;
+	if (!q) return null;
+	const problem = Number(q.id);
+	if (q.status === 'submitted') {
+		return Math.random() < 0.9
+			? { type: 'problem.status_changed', payload: { problem, status: 'closed', note: '核查属实，予以销号' } }
+			: { type: 'problem.status_changed', payload: { problem, status: 'rectifying', note: '核查未通过', reason: '佐证材料不足，请补充整改记录' } };
+	}
+	// the county's own office acts on its own items: a viewer scoped to that county
+	const county: UserViewer = { kind: 'user', id: 0, username: `simulator-${q.code}`, role: 'county_officer', scope: { level: 'county', code: q.code, name: q.name }, team: null, sessionId: 'simulator' };
+	if (q.status === 'open') {
+		await postEvent(county, { type: 'problem.status_changed', payload: { problem, status: 'rectifying', note: '已制定整改方案，正在整改' } }, null);
+		return null;
+	}
+	const file = { name: '整改现场.png', type: 'image/png', size: PHOTO.length, sha256: createHash('sha256').update(PHOTO).digest('hex'), content: PHOTO };
+	const [added] = await commitPlan(county, 'problem.evidence_added', (tx) => problemEvidence(tx, problem, file, county));
+	const evidence = [(added.payload as { evidence: { id: number } }).evidence.id];
+	await postEvent(county, { type: 'problem.status_changed', payload: { problem, status: 'submitted', note: '整改完成，提请核查销号', evidence } }, null);
+	return null;
 }
 
 /** 排查: the screening campaign finds a new problem in a village, to rectify within 30 days. */
@@ -50,7 +84,7 @@ async function screeningFinding(province: string): Promise<PostedEvent | null> {
 	const category = CATEGORIES[Math.floor(Math.random() * CATEGORIES.length)][0] as 'clinic';
 	const texts = DESCRIPTIONS[category]?.village ?? [];
 	const description = (texts[Math.floor(Math.random() * texts.length)] ?? '{place}排查发现问题').replaceAll('{place}', village.place);
-	const deadline = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+	const deadline = addDays(dayOf(), 30);
 	return { type: 'problem.created', payload: { region: village.code, category, source: 'screening', description, deadline } };
 }
 

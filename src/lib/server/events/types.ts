@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PROBLEM_CATEGORIES, PROBLEM_SOURCES, SUPERVISION_LEVELS, TEAM_STATUSES, type PostedEventType } from '$lib/types/events';
+import { PROBLEM_CATEGORIES, PROBLEM_SOURCES, PROBLEM_STATUSES, SUPERVISION_LEVELS, TEAM_STATUSES, type PostedEventType } from '$lib/types/events';
+import { addDays, dayOf } from '$lib/days';
 
 const isDay = (text: string) => {
 	const date = new Date(`${text}T00:00:00Z`);
@@ -11,7 +12,7 @@ const day = z
 	.string()
 	.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
 	.refine(isDay, '没有这一天')
-	.refine((text) => Date.parse(`${text}T00:00:00Z`) <= Date.now() + 86_400_000, '日期不能晚于今天');
+	.refine((text) => text <= dayOf(), '日期不能晚于今天');
 
 const patientId = z.string().regex(/^[A-Za-z0-9_-]{4,40}$/, '患者编号不正确');
 const count = z.number().int('应为整数').min(0, '不能为负数').max(10_000, '数值过大');
@@ -21,9 +22,11 @@ const upcoming = z
 	.string()
 	.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
 	.refine(isDay, '没有这一天')
-	.refine((text) => Date.parse(`${text}T00:00:00Z`) >= Date.now() - 86_400_000, '日期不能早于今天')
-	.refine((text) => Date.parse(`${text}T00:00:00Z`) <= Date.now() + 731 * 86_400_000, '日期不能晚于两年以后');
+	// today as Asia/Shanghai counts it, whatever the server's zone
+	.refine((text) => text >= dayOf(), '日期不能早于今天')
+	.refine((text) => text <= addDays(dayOf(), 731), '日期不能晚于两年以后');
 
+export const upcomingDay = upcoming;
 const problemId = z.number().int('应为整数').positive('问题编号不正确');
 const teamId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '检查组编号不正确');
 const regionCode = z.string().regex(/^(\d{6}|\d{9}|\d{12})$/, '地区代码应为6、9或12位数字');
@@ -54,6 +57,15 @@ const problemFields = {
 	responsible_leader: text(50, '责任领导').optional()
 };
 
+/** A move of 销号管理 (the lifecycle table decides who may make which): every move says what was done. */
+export const problemMove = {
+	problem: problemId,
+	status: z.enum(PROBLEM_STATUSES, `状态应为 ${PROBLEM_STATUSES.join('、')} 之一`),
+	note: text(500, '整改说明'),
+	reason: text(300, '退回理由').optional(),
+	evidence: z.array(z.number().int('应为整数').positive('材料编号不正确'), '佐证材料应为编号列表').max(10, '最多10个佐证材料').optional()
+};
+
 const patientEvent = z.object({ patient: patientId, date: day.optional() }).strict();
 
 export const PAYLOADS = {
@@ -74,12 +86,7 @@ export const PAYLOADS = {
 			message: '至少应更新 doctors、licensed_doctors 或 standard_met 之一',
 			path: ['doctors']
 		}),
-	'problem.status_changed': z
-		.object({
-			problem: z.number().int('应为整数').positive('问题编号不正确'),
-			status: z.enum(['open', 'rectifying', 'closed'], '状态应为 open、rectifying 或 closed')
-		})
-		.strict(),
+	'problem.status_changed': z.object(problemMove).strict(),
 	'problem.created': z
 		.object({ ...problemFields, source: z.enum(PROBLEM_SOURCES, `来源应为 ${PROBLEM_SOURCES.join('、')} 之一`), deadline: upcoming })
 		.strict(),

@@ -2,6 +2,7 @@ import { weighted } from './diseases';
 import { CATEGORIES, DESCRIPTIONS, NO_CLINIC, SOURCES } from './problem-texts';
 import { SURNAMES } from './names';
 import type { SeedContext } from './types';
+import { DEFAULT_LIMITS } from '../problems/escalation';
 
 const VILLAGE_CATEGORIES = ['clinic', 'insurance', 'treatment', 'chronic', 'followup'];
 
@@ -20,6 +21,8 @@ async function draftProblems({ tx, scale, salt, options }: SeedContext): Promise
 	const categories = weighted(CATEGORIES);
 	const sources = weighted(SOURCES);
 	const [min, max] = scale.problemsPerCounty;
+	// a county drawn at its real density keeps a ledger to match
+	const dense = JSON.stringify(scale.dense?.counties ?? {});
 	await tx`
 		create temp table seed_problem on commit drop as
 		select p.*, md5(${salt('problem-3')} || ':' || county_code || ':' || i) as h3, case when status = 'closed'
@@ -35,7 +38,9 @@ async function draftProblems({ tx, scale, salt, options }: SeedContext): Promise
 					(${sources}::text[])[1 + floor(pg_temp.seed_slice(h, 1) * ${sources.length})::int] as source,
 					found_on, found_on + 15 + floor(pg_temp.seed_slice(h2, 0) * 106)::int as deadline
 				from region c,
-					generate_series(1, pg_temp.seed_int(${salt('problems')}, c.code, ${min}, ${max})) i,
+					generate_series(1, pg_temp.seed_int(${salt('problems')}, c.code,
+						coalesce((${dense}::text::jsonb -> c.code -> 'problems' ->> 0)::int, ${min}),
+						coalesce((${dense}::text::jsonb -> c.code -> 'problems' ->> 1)::int, ${max}))) i,
 					lateral (select md5(${salt('problem')} || ':' || c.code || ':' || i) as h,
 						md5(${salt('problem-2')} || ':' || c.code || ':' || i) as h2) r,
 					lateral (select ${options.asOf}::date - (3 + floor(pg_temp.seed_slice(h, 2) * 240)::int) as found_on) f
@@ -88,7 +93,8 @@ async function groupProblemSites({ tx }: SeedContext): Promise<void> {
 async function insertProblems({ tx, options }: SeedContext): Promise<void> {
 	await tx`
 		insert into problem (code, region_code, county_code, facility_id, category, source, description, found_on,
-			deadline, responsible_unit, responsible_leader, status, supervised, is_overdue, closed_at, created_at, updated_at)
+			deadline, responsible_unit, responsible_leader, status, supervised, is_overdue, closed_at, created_at, updated_at,
+			found_by, escalation, escalated_at)
 		select 'WT-' || p.county_code || '-' || lpad(row_number() over (partition by p.county_code order by p.found_on, p.i)::text, 4, '0'),
 			x.code, p.county_code, f.id, p.category, p.source,
 			replace(case when p.category = 'clinic' and f.id is null then ${NO_CLINIC}
@@ -100,9 +106,19 @@ async function insertProblems({ tx, options }: SeedContext): Promise<void> {
 			(${SURNAMES}::text[])[1 + floor(pg_temp.seed_slice(p.h3, 2) * ${SURNAMES.length})::int] ||
 				case when p.category = 'hospital' or x.level = 'township' then (array['院长', '副院长'])[1 + floor(pg_temp.seed_slice(p.h3, 3) * 2)::int]
 					else (array['副' || t.county_word || '长', '局长', '副局长'])[1 + floor(pg_temp.seed_slice(p.h3, 3) * 3)::int] end,
-			p.status, pg_temp.seed_slice(p.h3, 1) < 0.02, p.status <> 'closed' and p.deadline < ${options.asOf}::date,
-			closed.at, created.at, coalesce(closed.at, created.at)
+			-- a third of the items under rectification wait for the check (待核查)
+			case when p.status = 'rectifying' and pg_temp.seed_slice(md5(p.h3), 1) < 0.3 then 'submitted' else p.status end,
+			pg_temp.seed_slice(p.h3, 1) < 0.02, p.status <> 'closed' and p.deadline < ${options.asOf}::date,
+			closed.at, created.at, coalesce(closed.at, created.at),
+			-- a county's self-check is its own; a quarter of the rest the city found
+			case when p.source = 'self_check' then 'county' when pg_temp.seed_slice(md5(p.h3), 0) < 0.25 then 'city' else 'province' end,
+			esc.level, case when esc.level is not null then (p.deadline + esc.after + make_interval(hours => 1)) at time zone interval '+08:00' end
 		from seed_problem p
+			cross join lateral (select case when p.status = 'closed' or p.deadline >= ${options.asOf}::date then null
+					when p.deadline < ${options.asOf}::date - ${DEFAULT_LIMITS.province}::int then 'province'
+					when p.deadline < ${options.asOf}::date - ${DEFAULT_LIMITS.city}::int then 'city' end as level,
+				case when p.deadline < ${options.asOf}::date - ${DEFAULT_LIMITS.province}::int then ${DEFAULT_LIMITS.province + 1}::int
+					else ${DEFAULT_LIMITS.city + 1}::int end as after) esc
 			join seed_problem_place x on x.county_code = p.county_code and x.i = p.i
 			join region c on c.code = p.county_code
 			left join facility f on f.id = case when p.category = 'hospital' then p.county_code || '-hospital'

@@ -20,6 +20,13 @@ export interface ScaleParams {
 	problemsPerCounty: Range;
 	/** key villages per village where `exact` does not fix the number (8,560 of ~70,000) */
 	keyVillageShare: number;
+	/** a city drawn at a real county's density, and counties with their real number of townships */
+	dense?: {
+		city: string;
+		townshipsPerCounty: Range;
+		villagesPerTownship: Range;
+		counties: Record<string, { townships: number; villagesPerTownship: Range; problems: Range }>;
+	};
 }
 
 const SHANDONG = '370000';
@@ -34,12 +41,20 @@ const demo: ScaleParams = {
 	chronicSigned: 0.97,
 	followedUpRecently: 0.95,
 	problemsPerCounty: [3, 8],
-	keyVillageShare: 8560 / 70000
+	keyVillageShare: 8560 / 70000,
+	// the demo county's city (德州市) as dense as a real one; 临邑县 with its 11 townships
+	// (2 街道, 8 镇, 1 乡) and some 770 villages, a clinic per village where the standard asks
+	dense: {
+		city: '371400',
+		townshipsPerCounty: [8, 14],
+		villagesPerTownship: [20, 30],
+		counties: { '371424': { townships: 11, villagesPerTownship: [62, 78], problems: [16, 22] } }
+	}
 };
 
 /** Parameters of each scale: `test` is Ningxia at demo density, `full` Shandong at real size. */
 export const SCALES: Record<Scale, ScaleParams> = {
-	test: { ...demo, provinces: ['640000'] },
+	test: { ...demo, provinces: ['640000'], dense: undefined },
 	demo,
 	full: {
 		...demo,
@@ -50,7 +65,8 @@ export const SCALES: Record<Scale, ScaleParams> = {
 		exact: { province: SHANDONG, patients: 605_000, chronic: 302_400, keyVillages: 8_560 },
 		chronicSigned: 1,
 		followedUpRecently: 1,
-		problemsPerCounty: [11, 19]
+		problemsPerCounty: [11, 19],
+		dense: undefined
 	}
 };
 

@@ -29,6 +29,8 @@ interface PlanBase {
 	/** whether the change moves indicator counters (team movements do not) */
 	counts: boolean;
 	before: Record<string, unknown> | null;
+	/** what the audit row keeps of the record after the change (default: all of it) */
+	audited?: (after: Record<string, unknown>) => Record<string, unknown>;
 	/** whether `viewer` may post it; the default is the one scope check on the subject */
 	mayPost?: (viewer: UserViewer, subject: Region) => Promise<boolean>;
 	/**
