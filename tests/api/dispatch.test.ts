@@ -2,7 +2,7 @@
 // own: teams and their rosters, suggestions, assignments, findings, cross-inspection, weights
 // and talks. No other test file sends teams in 640000.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appDatabase, call, login, type Caller } from '../helpers/api';
+import { appDatabase, baseUrl, call, login, type Caller } from '../helpers/api';
 import { ACCOUNT_PASSWORD, createAccount } from '../helpers/accounts';
 
 const sql = appDatabase();
@@ -159,6 +159,46 @@ describe('assignments and findings', () => {
 		expect((await call(`/api/teams/${team}/findings`, as(who.officer, 'POST', { region: COUNTY, category: 'clinic', description: `官员 ${suffix}` }))).status).toBe(403);
 		expect(await problemsOf(`越界 ${suffix}`)).toBe(0);
 		expect(await problemsOf(`官员 ${suffix}`)).toBe(0);
+	});
+
+	it('carries photos into the problem as evidence the county reads, without what the camera wrote about who and where', async () => {
+		const segment = (marker: number, body: string) => {
+			const bytes = new TextEncoder().encode(body);
+			return [0xff, marker, (bytes.length + 2) >> 8, (bytes.length + 2) & 255, ...bytes];
+		};
+		const photo = new Uint8Array([0xff, 0xd8, ...segment(0xe0, 'JFIF\u0000\u0001'), ...segment(0xe1, `Exif\u0000\u0000 ${name('inspector')} GPS 38.5N`), 0xff, 0xda, 0, 2, 7, 7, 0xff, 0xd9]);
+		const upload = (bytes: Uint8Array, type: string, key: string, caller = who.inspector) => {
+			const form = new FormData();
+			form.append('file', new Blob([bytes as BlobPart], { type }), 'IMG_0001.jpg');
+			return fetch(`${baseUrl()}/api/teams/${team}/photos`, { method: 'POST', body: form, headers: { cookie: caller.cookie!, 'idempotency-key': key, origin: baseUrl() } });
+		};
+		const first = await upload(photo, 'image/jpeg', `photo-${suffix}`);
+		expect(first.status).toBe(201);
+		const kept = await first.json();
+		expect(kept).toMatchObject({ name: 'IMG_0001.jpg', type: 'image/jpeg' });
+		// the same photo again under its key: the same one, not a second
+		expect(await (await upload(photo, 'image/jpeg', `photo-${suffix}`)).json()).toEqual(kept);
+		// what is not an image by its content, whatever it says it is, is refused
+		expect((await upload(new TextEncoder().encode('%PDF-1.4 not a photo'), 'image/jpeg', `pdf-${suffix}`)).status).toBe(415);
+		expect((await upload(photo, 'image/jpeg', `officer-${suffix}`, who.officer)).status).toBe(403);
+		const [village] = await sql`select code from region where county_code = ${COUNTY} and level = 'village' order by code limit 1 offset 1`;
+		const finding = await call(`/api/teams/${team}/findings`, as(who.inspector, 'POST', { region: village.code, category: 'clinic', description: `无健康档案 ${suffix}`, evidence: [String(kept.id)] }, { 'idempotency-key': `with-photo-${suffix}` }));
+		expect(finding.status).toBe(201);
+		// a photo proves one finding only
+		const twice = await call(`/api/teams/${team}/findings`, as(who.inspector, 'POST', { region: village.code, category: 'clinic', description: `再用 ${suffix}`, evidence: [String(kept.id)] }));
+		expect(twice.status).toBe(422);
+		const detail = await call(`/api/problems/${finding.body.problem.id}`, who.officer);
+		expect(detail.status).toBe(200);
+		const created = detail.body.timeline.find((entry: { type: string }) => entry.type === 'problem.created');
+		expect(created.evidence).toHaveLength(1);
+		const served = await fetch(`${baseUrl()}/api/evidence/${created.evidence[0].id}`, { headers: { cookie: who.officer.cookie! } });
+		expect(served.status).toBe(200);
+		expect(served.headers.get('content-type')).toBe('image/jpeg');
+		const text = new TextDecoder('latin1').decode(new Uint8Array(await served.arrayBuffer()));
+		expect(text).toContain('JFIF');
+		expect(text).not.toMatch(/Exif|GPS/);
+		expect(text).not.toContain(name('inspector'));
+		expect(JSON.stringify(detail.body)).not.toContain(team);
 	});
 
 	it('complete: the team stands by again and the county counts as inspected today', async () => {

@@ -136,16 +136,18 @@ describe('dispatch, unannounced, and findings from a phone without a connection'
 		// the network goes; two findings are recorded on the phone
 		await phone.context.setOffline(true);
 		await phone.page.locator('[data-testid="network"]').filter({ hasText: '离线' }).waitFor();
-		const report = async (place: number, text: string) => {
+		const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 7, 0x4a, 0x46, 0x49, 0x46, 0, 0xff, 0xda, 0, 2, 1, 2, 0xff, 0xd9]);
+		const report = async (place: number, text: string, photos: { name: string; mimeType: string; buffer: Buffer }[] = []) => {
 			await phone.page.getByTestId('place').nth(place).click();
 			await phone.page.getByLabel('类别').selectOption('doctor');
 			await phone.page.getByLabel('问题描述').fill(text);
+			if (photos.length) await phone.page.getByLabel('照片').setInputFiles(photos);
 			await phone.page.getByRole('button', { name: '保存并上报' }).click();
 			await phone.page.locator('[data-testid="outbox-item"]').filter({ hasText: text }).locator('[data-testid="queued"]').waitFor();
 		};
 		const first = `村医不在岗 ${tag}`;
 		const second = `药品过期 ${tag}`;
-		await report(0, first);
+		await report(0, first, [{ name: 'IMG_2031.jpg', mimeType: 'image/jpeg', buffer: photo }]);
 		await phone.page.waitForTimeout(11_000); // the outbox's retry timer fires meanwhile, to no avail
 		await expect(phone.page.getByTestId('outbox-waiting').textContent()).resolves.toMatch(/1 条待发送/);
 		const filed = async (text: string) => (await sql`select count(*)::int as n from problem where description = ${text}`)[0].n as number;
@@ -179,6 +181,8 @@ describe('dispatch, unannounced, and findings from a phone without a connection'
 		const ledger = await call(`/api/events?region=${COUNTY}&after=${seq}&limit=5`, { cookie: await login(names.officer, ACCOUNT_PASSWORD, '127.0.42.2') });
 		expect(ledger.body.items[0]).toMatchObject({ type: 'problem.created', actor: null, payload: { problem: problem.id, code: problem.code, source: 'inspection' } });
 		expect(ledger.text).not.toContain(team);
+		// the photo taken offline went with it, as the problem's evidence
+		expect(ledger.body.items[0].payload.evidence).toEqual([expect.objectContaining({ name: 'IMG_2031.jpg', type: 'image/jpeg' })]);
 
 		// a second finding offline, the page closed and opened again once the network is back
 		await phone.context.setOffline(true);

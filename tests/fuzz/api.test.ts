@@ -220,7 +220,8 @@ describe('fuzzing the dispatch endpoints', () => {
 				(select count(*) from assignment where assigned_by = ${D.dispatcher}) as assignments,
 				(select count(*) from cross_inspection where drawn_by = ${D.dispatcher}) as rounds,
 				(select count(*) from finding where reported_by in (${D.dispatcher}, ${D.inspector})) as findings,
-				(select md5(coalesce(string_agg(weights::text, ';'), '')) from dispatch_setting where province_code = '210000') as weights`;
+				(select md5(coalesce(string_agg(weights::text, ';'), '')) from dispatch_setting where province_code = '210000') as weights,
+				(select count(*) from team_photo where uploaded_by in (${D.dispatcher}, ${D.inspector})) as photos`;
 		return row;
 	}
 
@@ -294,6 +295,33 @@ describe('fuzzing the dispatch endpoints', () => {
 			fc.asyncProperty(teamPath(), request(finding), key, async (id, r, k) =>
 				void (await checkDispatch({ method: 'POST', path: `/api/teams/${encodeURIComponent(id)}/findings`, ...r, cookie: cookies.inspector, headers: k === undefined ? {} : { 'idempotency-key': k } }))
 			),
+			{ numRuns: RUNS / 2 }
+		);
+	});
+
+	it('POST /api/teams/{id}/photos (bytes of every kind, under every content type)', async () => {
+		const bytes = fc.oneof(
+			fc.uint8Array({ maxLength: 300 }),
+			fc.constant(new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0, 4, 1, 2])),
+			fc.constant(new TextEncoder().encode('%PDF-1.4')),
+			fc.constant(new Uint8Array(0))
+		);
+		const field = fc.constantFrom('file', 'photo', '');
+		const type = fc.constantFrom('image/jpeg', 'application/pdf', 'text/plain', '');
+		await fc.assert(
+			fc.asyncProperty(teamPath(), bytes, field, type, fc.boolean(), async (id, content, name, mime, asForm) => {
+				const form = new FormData();
+				if (name) form.append(name, new Blob([content as BlobPart], { type: mime }), 'x.jpg');
+				const before = await dispatchFootprint();
+				const res = await fetch(`${baseUrl()}/api/teams/${encodeURIComponent(id)}/photos`, {
+					method: 'POST',
+					body: asForm ? form : (content as BodyInit),
+					headers: { cookie: cookies.inspector, origin: baseUrl(), 'x-forwarded-for': address(), ...(asForm ? {} : { 'content-type': mime || 'application/octet-stream' }) }
+				});
+				const text = await res.text();
+				expect(res.status, `${id} ${name} ${mime} → ${text.slice(0, 200)}`).toBeLessThan(500);
+				if (res.status >= 400) expect(await dispatchFootprint()).toEqual(before);
+			}),
 			{ numRuns: RUNS / 2 }
 		);
 	});

@@ -78,3 +78,38 @@ describe('the dispatch priority', () => {
 		expect(ranked.map((s) => [s.county.code, s.rank])).toEqual([['370105', 1], ['370101', 2], ['370102', 2], ['370103', 4]]);
 	});
 });
+
+describe("a field photo's metadata", () => {
+	const segment = (marker: number, body: string) => {
+		const bytes = new TextEncoder().encode(body);
+		return [0xff, marker, (bytes.length + 2) >> 8, (bytes.length + 2) & 255, ...bytes];
+	};
+	const jpeg = new Uint8Array([
+		0xff, 0xd8,
+		...segment(0xe0, 'JFIF\u0000\u0001\u0002'),
+		...segment(0xe1, 'Exif\u0000\u0000MM Canon EOS 张三 GPS 36.12N 104.38E'),
+		...segment(0xe2, 'ICC_PROFILE'),
+		...segment(0xfe, 'taken by 张三'),
+		...segment(0xed, 'Photoshop 3.0 IPTC'),
+		0xff, 0xda, 0x00, 0x02, 0x11, 0x22, 0x33, 0xff, 0xd9
+	]);
+
+	it('leaves out Exif, XMP, IPTC and comments and keeps the picture', async () => {
+		const { withoutMetadata } = await import('../../src/lib/server/teams/photos');
+		const clean = withoutMetadata(jpeg);
+		const text = new TextDecoder('latin1').decode(clean);
+		expect(text).not.toMatch(/Exif|Canon|GPS|taken by|IPTC/);
+		expect(text).toContain('JFIF');
+		expect(text).toContain('ICC_PROFILE');
+		// everything from the start of scan on, byte for byte
+		expect([...clean.slice(-9)]).toEqual([0xff, 0xda, 0x00, 0x02, 0x11, 0x22, 0x33, 0xff, 0xd9]);
+	});
+
+	it('returns what is not a well-formed JPEG head as it came', async () => {
+		const { withoutMetadata } = await import('../../src/lib/server/teams/photos');
+		const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+		expect(withoutMetadata(png)).toBe(png);
+		const cut = jpeg.slice(0, 12);
+		expect(withoutMetadata(cut)).toBe(cut);
+	});
+});

@@ -51,6 +51,8 @@ export interface EventPayloads {
 		category: ProblemCategory;
 		source: ProblemSource;
 		deadline: string;
+		/** photos a team's finding came with, now the problem's evidence */
+		evidence?: EvidenceRef[];
 	};
 	'problem.status_changed': {
 		problem: number;

@@ -46,7 +46,7 @@ const lat = z.number().min(3, '纬度应在3到54之间').max(54, '纬度应在3
 /** A place to visit: a village or township code, or a facility's id. */
 export const placeId = z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, '地点应为村、乡镇代码或医疗机构编号');
 /** An uploaded photo (evidence) a finding carries. */
-export const evidenceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '证据编号不正确');
+export const evidenceId = z.string().regex(/^[1-9]\d{0,14}$/, '照片编号不正确');
 
 const problemFields = {
 	region: regionCode,

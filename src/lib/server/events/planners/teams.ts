@@ -5,6 +5,8 @@ import { ApiError } from '../../http/errors';
 import { OUT, TEAM_MOVES } from '$lib/types/teams';
 import type { TeamStatus } from '$lib/types/events';
 import { insertProblem, problemCreated, problemRegion } from './problems';
+import { attachPhotos } from '../../teams/photo-store';
+import type { EvidenceRef } from '$lib/types/events';
 import { day, type Change, type Plan, type PlannedEvent, type Planner, type UserViewer } from './plan';
 
 /**
@@ -266,6 +268,7 @@ export const teamFinding: Planner<'team.finding'> = async (tx, p, viewer) => {
 	const region = await problemRegion(tx, p.region);
 	if (!region || region.countyCode !== assignment.county_code) throw forbidden();
 	const { team: _team, evidence: _evidence, ...problem } = p;
+	let photos: EvidenceRef[] = [];
 	return {
 		entity: 'problem',
 		entityId: null,
@@ -281,6 +284,8 @@ export const teamFinding: Planner<'team.finding'> = async (tx, p, viewer) => {
 			await tx`
 				insert into finding (problem_id, team_id, assignment_id, reported_by)
 				values (${row.id as number}, ${p.team}, ${assignment.id}, ${viewer.username})`;
+			// the team's photos become the problem's evidence, read by the county under its scope
+			photos = await attachPhotos(tx, p.team, row.id as number, p.evidence ?? []);
 			return row;
 		},
 		events: (after) => [
@@ -295,10 +300,10 @@ export const teamFinding: Planner<'team.finding'> = async (tx, p, viewer) => {
 					region: region.code,
 					category: p.category,
 					assignment: Number(assignment.id),
-					photos: 0
+					photos: photos.length
 				}
 			},
-			{ type: 'problem.created', payload: problemCreated(after) }
+			{ type: 'problem.created', payload: { ...problemCreated(after), ...(photos.length ? { evidence: photos } : {}) } }
 		]
 	};
 };
