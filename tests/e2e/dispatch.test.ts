@@ -51,6 +51,25 @@ async function watchTicker(page: Page): Promise<void> {
 	});
 }
 
+/** Notes in the page when each ledger row first shows (`data-problem`). */
+async function watchLedger(page: Page): Promise<void> {
+	await page.evaluate(() => {
+		const seen: Record<string, number> = {};
+		(window as unknown as { rowSeen: typeof seen }).rowSeen = seen;
+		const note = () => {
+			for (const tr of document.querySelectorAll('[data-testid="ledger-table"] tr[data-problem]')) seen[(tr as HTMLElement).dataset.problem!] ??= Date.now();
+		};
+		new MutationObserver(note).observe(document.body, { childList: true, subtree: true });
+		note();
+	});
+}
+
+/** When the county's ledger first listed problem `id`, by the page's own clock. */
+async function ledgerShows(page: Page, id: number): Promise<number> {
+	await page.locator(`[data-testid="ledger-table"] tr[data-problem="${id}"]`).waitFor({ timeout: 10_000 });
+	return page.evaluate((key) => (window as unknown as { rowSeen: Record<string, number> }).rowSeen[key], String(id));
+}
+
 /** When the ticker of a wall first listed the event `seq`, by the page's own clock. */
 async function tickerShows(page: Page, seq: number): Promise<number> {
 	await page.locator(`[data-testid="ticker"] li[data-seq="${seq}"]`).waitFor({ timeout: 10_000 });
@@ -89,6 +108,12 @@ describe('dispatch, unannounced, and findings from a phone without a connection'
 		await county.page.goto(`${baseUrl()}/wall?tour=0`);
 		await county.page.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 60_000 });
 		await watchTicker(county.page);
+		// and its ledger, newest found first, in the same session
+		const ledger = await county.context.newPage();
+		const ledgerFrames = recordFrames(ledger);
+		await ledger.goto(`${baseUrl()}/problems?region=${COUNTY}&sort=-found_on`);
+		await ledger.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 60_000 });
+		await watchLedger(ledger);
 		// the province's wall, where a leader sees the teams' findings
 		const leader = await signedIn(browser, names.leader, { viewport: { width: 1920, height: 1080 }, reducedMotion: 'reduce' });
 		await leader.page.goto(`${baseUrl()}/wall?tour=0`);
@@ -158,9 +183,9 @@ describe('dispatch, unannounced, and findings from a phone without a connection'
 
 		// nothing of the assignment, the team's way or its arrival reached the county
 		const beforeFinding = Date.now();
-		const seen = countyFrames.filter((f) => f.at >= assignedAt && f.at < beforeFinding).map((f) => f.text);
+		const seen = [...countyFrames, ...ledgerFrames].filter((f) => f.at >= assignedAt && f.at < beforeFinding).map((f) => f.text);
 		expect(seen.filter((text) => text.includes('"event"'))).toEqual([]);
-		for (const text of countyFrames.map((f) => f.text)) {
+		for (const text of [...countyFrames, ...ledgerFrames].map((f) => f.text)) {
 			for (const word of [team, teamName, names.inspector, names.dispatcher, 'team.']) expect(text).not.toContain(word);
 		}
 
@@ -172,17 +197,19 @@ describe('dispatch, unannounced, and findings from a phone without a connection'
 		const deliveredAt = answer.request().timing().startTime + answer.request().timing().responseStart;
 		const { seq, problem } = (await answer.json()) as { seq: number; problem: { id: number; code: string } };
 		// the county's copy (problem.created) follows the team's own (team.finding) in the log
-		const [countyAt, wallAt] = await Promise.all([tickerShows(county.page, seq + 1), tickerShows(leader.page, seq)]);
-		console.log(`dispatch: finding delivered → county wall ${countyAt - deliveredAt} ms, province wall ${wallAt - deliveredAt} ms`);
+		const [countyAt, wallAt, ledgerAt] = await Promise.all([tickerShows(county.page, seq + 1), tickerShows(leader.page, seq), ledgerShows(ledger, problem.id)]);
+		console.log(`dispatch: finding delivered → county wall ${countyAt - deliveredAt} ms, province wall ${wallAt - deliveredAt} ms, county ledger ${ledgerAt - deliveredAt} ms`);
 		expect(countyAt - deliveredAt).toBeLessThan(2_000);
 		expect(wallAt - deliveredAt).toBeLessThan(2_000);
+		expect(ledgerAt - deliveredAt).toBeLessThan(2_000);
+		await expect(ledger.locator(`tr[data-problem="${problem.id}"]`).textContent()).resolves.toMatch(/飞行检查/);
 		await phone.page.locator('[data-testid="delivered"]').filter({ hasText: problem.code }).waitFor({ timeout: 10_000 });
 		// the county's ledger has it, with a deadline, found by inspection
-		const ledger = await call(`/api/events?region=${COUNTY}&after=${seq}&limit=5`, { cookie: await login(names.officer, ACCOUNT_PASSWORD, '127.0.42.2') });
-		expect(ledger.body.items[0]).toMatchObject({ type: 'problem.created', actor: null, payload: { problem: problem.id, code: problem.code, source: 'inspection' } });
-		expect(ledger.text).not.toContain(team);
+		const replay = await call(`/api/events?region=${COUNTY}&after=${seq}&limit=5`, { cookie: await login(names.officer, ACCOUNT_PASSWORD, '127.0.42.2') });
+		expect(replay.body.items[0]).toMatchObject({ type: 'problem.created', actor: null, payload: { problem: problem.id, code: problem.code, source: 'inspection' } });
+		expect(replay.text).not.toContain(team);
 		// the photo taken offline went with it, as the problem's evidence
-		expect(ledger.body.items[0].payload.evidence).toEqual([expect.objectContaining({ name: 'IMG_2031.jpg', type: 'image/jpeg' })]);
+		expect(replay.body.items[0].payload.evidence).toEqual([expect.objectContaining({ name: 'IMG_2031.jpg', type: 'image/jpeg' })]);
 
 		// a second finding offline, the page closed and opened again once the network is back
 		await phone.context.setOffline(true);
@@ -204,7 +231,8 @@ describe('dispatch, unannounced, and findings from a phone without a connection'
 		const [{ findings }] = await sql`select count(*)::int as findings from finding where team_id = ${team}`;
 		expect(findings).toBe(2);
 		expect(outside).toEqual([]);
-		for (const text of countyFrames.map((f) => f.text)) for (const word of [team, teamName, names.inspector]) expect(text).not.toContain(word);
+		for (const text of [...countyFrames, ...ledgerFrames].map((f) => f.text)) for (const word of [team, teamName, names.inspector]) expect(text).not.toContain(word);
+		await ledger.screenshot({ path: `${SCREENSHOTS}/ledger-${COUNTY}-findings.png` });
 		const consolePage = await desk.context.newPage();
 		await consolePage.goto(`${baseUrl()}/dispatch`);
 		await consolePage.locator('[data-testid="finding"]').nth(1).waitFor({ timeout: 30_000 });
@@ -212,5 +240,61 @@ describe('dispatch, unannounced, and findings from a phone without a connection'
 		await consolePage.screenshot({ path: `${SCREENSHOTS}/dispatch-after-findings.png` });
 		await leader.page.screenshot({ path: `${SCREENSHOTS}/wall-620000-finding.png` });
 		for (const context of [county.context, leader.context, desk.context, phone.context]) await context.close();
+	});
+
+	it('lists a problem for supervision and records talks, from the ledger item and from the console, seen by the county and on the wall', async () => {
+		const [item] = await sql`select id, code from problem where county_code = ${COUNTY} and status <> 'closed' and not supervised order by id limit 1`;
+		const county = await signedIn(browser, names.officer, { viewport: { width: 1440, height: 900 } });
+		await county.page.goto(`${baseUrl()}/county/${COUNTY}`);
+		await county.page.getByTestId('county-feed').waitFor({ timeout: 60_000 });
+		const leader = await signedIn(browser, names.leader, { viewport: { width: 1920, height: 1080 }, reducedMotion: 'reduce' });
+		await leader.page.goto(`${baseUrl()}/wall?tour=0`);
+		await leader.page.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 60_000 });
+
+		// from the ledger item: provincial supervision, and a talk about it with the county's leader
+		const desk = await signedIn(browser, names.dispatcher, { viewport: { width: 1440, height: 900 } });
+		await desk.page.goto(`${baseUrl()}/problems/${item.id}`);
+		const slot = desk.page.getByTestId('supervision-slot');
+		await slot.getByTestId('supervise').click();
+		await slot.locator('[data-testid="supervision-level"][data-level="province"]').waitFor({ timeout: 10_000 });
+		await slot.getByLabel('被约谈人').fill('榆中县分管副县长');
+		await slot.getByLabel('约谈事由').fill(`整改进度滞后 ${tag}`);
+		await slot.getByRole('button', { name: '记录约谈' }).click();
+		await slot.getByTestId('problem-talks').filter({ hasText: '榆中县分管副县长' }).waitFor({ timeout: 10_000 });
+		await desk.page.screenshot({ path: `${SCREENSHOTS}/problem-supervision.png` });
+
+		// from the console's row: national supervision of the same item, and a talk with the city's leader
+		await desk.page.goto(`${baseUrl()}/dispatch`);
+		const row = desk.page.locator(`[data-testid="suggestion"][data-code="${COUNTY}"]`);
+		await row.getByRole('button', { name: '督办' }).click();
+		let dialog = desk.page.getByRole('dialog');
+		await dialog.locator(`input[type="radio"][value="${item.id}"]`).check();
+		await dialog.getByLabel('督办级别').selectOption('national');
+		await dialog.getByRole('button', { name: '挂牌督办' }).click();
+		await dialog.waitFor({ state: 'detached' });
+		await row.getByRole('button', { name: '约谈' }).click();
+		dialog = desk.page.getByRole('dialog');
+		await dialog.getByLabel('所在市负责同志', { exact: false }).check();
+		await dialog.getByLabel('被约谈人').fill('兰州市分管副市长');
+		await dialog.getByLabel('约谈事由').fill(`督导不力 ${tag}`);
+		await dialog.getByRole('button', { name: '记录约谈' }).click();
+		await dialog.waitFor({ state: 'detached' });
+
+		const [row2] = await sql`select supervised, supervision_level from problem where id = ${item.id}`;
+		expect(row2).toEqual({ supervised: true, supervision_level: 'national' });
+		const talks = await sql`select region_code, leader, problem_id from talk where reason like ${`%${tag}`} order by id`;
+		expect(talks.map((t) => [t.region_code, t.problem_id])).toEqual([[COUNTY, item.id], ['620100', null]]);
+
+		// the county knows: its own page's feed, and the item in its ledger
+		await county.page.getByTestId('county-feed').filter({ hasText: '挂牌督办' }).waitFor({ timeout: 10_000 });
+		await county.page.getByTestId('county-feed').filter({ hasText: '约谈记录' }).waitFor({ timeout: 10_000 });
+		await county.page.goto(`${baseUrl()}/problems/${item.id}`);
+		await county.page.locator('[data-testid="supervision-level"][data-level="national"]').waitFor({ timeout: 10_000 });
+		await county.page.getByTestId('problem-talks').filter({ hasText: '榆中县分管副县长' }).waitFor();
+		expect(await county.page.getByTestId('supervise').count()).toBe(0);
+		// and the province's wall
+		await leader.page.locator('[data-testid="ticker"] li[data-type="problem.supervised"]').first().waitFor({ timeout: 10_000 });
+		await leader.page.locator('[data-testid="ticker"] li[data-type="talk.recorded"]').first().waitFor({ timeout: 10_000 });
+		for (const context of [county.context, leader.context, desk.context]) await context.close();
 	});
 });

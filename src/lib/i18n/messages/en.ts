@@ -286,6 +286,7 @@ const en: typeof zh = {
 			save: 'Save',
 			readOnly: 'only an administrator may change them'
 		},
+		accountability: { none: 'not under listed supervision', talks: 'Talks', noTalks: 'no talk on record', talkLine: '{day}: talk with {leader}: {reason}' },
 		done: 'done',
 		close: 'Close',
 		saved: 'saved'

@@ -284,6 +284,7 @@ export default {
 			save: '保存',
 			readOnly: '仅管理员可调整'
 		},
+		accountability: { none: '未挂牌督办', talks: '约谈记录', noTalks: '暂无约谈', talkLine: '{day} 约谈 {leader}：{reason}' },
 		done: '已完成',
 		close: '关闭',
 		saved: '已保存'
