@@ -263,19 +263,40 @@ describe('an unannounced inspection, seen from the county it is sent to', () => 
 			'/api/dispatch/suggestions',
 			`/api/dispatch/counties/${COUNTY}`,
 			'/api/dispatch/findings',
+			// the ledger and its exports, the roll-up
+			`/api/problems?region=${COUNTY}&limit=200`,
+			`/api/problems?region=${COUNTY}&format=csv`,
+			`/api/problems?region=${COUNTY}&format=xlsx`,
+			`/api/problems/summary?region=${COUNTY}&level=township`,
+			`/api/exports/problems?region=${COUNTY}`,
 			// page data of the pages it may open, and of those it may not
 			'/__data.json',
 			'/wall/__data.json',
+			`/county/${COUNTY}/__data.json`,
+			`/problems/__data.json?region=${COUNTY}`,
 			'/dispatch/__data.json',
 			'/inspect/__data.json'
 		];
 		const view: Record<string, unknown> = {};
 		for (const path of paths) {
-			const { status, text } = await call(path, officer);
+			const res = await fetch(`${baseUrl()}${path}`, { headers: { cookie: officer.cookie! } });
+			const bytes = new Uint8Array(await res.arrayBuffer());
+			// an xlsx file is a zip that stamps its own creation time: its rows are what it says
+			const text = path.includes('xlsx') && res.ok ? await sheetRows(bytes) : new TextDecoder().decode(bytes);
 			// the clock moves by itself: the wall's server time is no news
-			view[path] = [status, text.replace(/"serverTime":"[^"]+"/, '')];
+			view[path] = [res.status, text.replace(/"serverTime":"[^"]+"/, '')];
 		}
 		return view;
+	}
+
+	/** The cells of an xlsx file's first sheet, as text. */
+	async function sheetRows(bytes: Uint8Array): Promise<string> {
+		const { default: ExcelJS } = await import('exceljs');
+		const book = new ExcelJS.Workbook();
+		await book.xlsx.load(bytes.buffer as ArrayBuffer);
+		const rows: unknown[] = [];
+		book.worksheets[0].eachRow((row) => rows.push(row.values));
+		return JSON.stringify(rows);
 	}
 
 	const mentions = (text: string) => [team, teamName, names.inspector, names.dispatcher, `"assignment"`, 'team'].filter((word) => text.includes(word));
@@ -361,9 +382,18 @@ describe('an unannounced inspection, seen from the county it is sent to', () => 
 		const replay = await call(`/api/events?region=${COUNTY}&after=${head}&limit=1000`, officer);
 		expect(replay.body.items.map((e: { seq: number }) => e.seq)).toEqual(received.map((e) => e.seq));
 		expect(mentions(replay.text)).toEqual([]);
-		// the ledger's figures count it: the wall's overdue list and the counters are the county's own
+		// the ledger, its export and the wall count it, with nothing of who found it
 		const wall = await call(`/api/wall?region=${COUNTY}`, officer);
 		expect(mentions(wall.text)).toEqual([]);
+		const listed = await call(`/api/problems?region=${COUNTY}&limit=200`, officer);
+		expect(listed.body.items.some((p: { id: number }) => p.id === problem)).toBe(true);
+		expect(mentions(listed.text)).toEqual([]);
+		const csv = await call(`/api/problems?region=${COUNTY}&format=csv`, officer);
+		expect(csv.text).toContain(`村医未在岗 ${tag}`);
+		expect(mentions(csv.text)).toEqual([]);
+		const item = await call(`/api/problems/${problem}`, officer);
+		expect(item.status).toBe(200);
+		expect(mentions(item.text)).toEqual([]);
 		for (const path of ['/api/teams', '/api/dispatch/findings', `/api/dispatch/counties/${COUNTY}`]) {
 			const { status, text } = await call(path, officer);
 			expect(status).toBe(403);
