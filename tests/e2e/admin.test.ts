@@ -23,7 +23,7 @@ describe('the admin pages', () => {
 		page = await newPage(browser, { viewport: { width: 1400, height: 900 } });
 		await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl() });
 		await signIn(page, 'admin');
-		await page.waitForURL(`${baseUrl()}/`);
+		await page.waitForURL(`${baseUrl()}/admin`);
 	});
 	afterAll(async () => {
 		await browser?.close();

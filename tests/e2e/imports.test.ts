@@ -43,7 +43,7 @@ describe('the imports page', () => {
 
 		const page = await newPage(browser, { viewport: { width: 1400, height: 1000 } });
 		await signIn(page, 'admin');
-		await page.waitForURL(`${baseUrl()}/`);
+		await page.waitForURL(`${baseUrl()}/admin`);
 		await page.goto(`${baseUrl()}/admin/imports`);
 		await page.getByRole('radio', { name: '医疗机构' }).check();
 		await expect(page.getByTestId('import-columns').textContent()).resolves.toContain('所在地代码');
