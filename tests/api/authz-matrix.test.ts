@@ -111,7 +111,11 @@ describe.each(who)('$name', (w) => {
 		expect(status).toBe(200);
 		const ids = body.items.map((team: { id: string }) => team.id);
 		if (w.teams === 'own') expect(ids).toEqual(['team-1']);
-		else expect(ids).toEqual(['team-1', 'team-2', 'team-3', 'team-4', 'team-5', 'team-6']);
+		else {
+			// the demo's six, and any other test file has made in the province meanwhile: none of another
+			expect(ids).toEqual(expect.arrayContaining(['team-1', 'team-2', 'team-3', 'team-4', 'team-5', 'team-6']));
+			expect(body.items.every((team: { homeRegion: string }) => team.homeRegion.startsWith('37'))).toBe(true);
+		}
 	});
 
 	const adminPaths: [string, string, unknown?][] = [
@@ -147,6 +151,254 @@ describe('anonymous', () => {
 
 	it('cannot open a socket', async () => {
 		await expect(connect()).rejects.toThrow(/unauthenticated/);
+	});
+});
+
+// ---- dispatch: teams, suggestions, assignments, findings, cross-inspection, weights, talks
+
+/** Who reads the dispatch console: those who read sealed events (SPEC §4). */
+const DISPATCH_READERS = new Set(['admin', 'leader', 'dispatcher']);
+
+describe.each(who)('$name and the dispatch endpoints', (w) => {
+	const reads = DISPATCH_READERS.has(w.name);
+	const dispatchPaths = ['/api/dispatch/suggestions?region=370000', '/api/dispatch/counties/371424', '/api/dispatch/findings', '/api/dispatch/weights', '/api/cross-inspections?province=370000'];
+	it.each(dispatchPaths)(`${reads ? 'reads' : 'is refused'} %s`, async (path) => {
+		const { status, text } = await call(path, w.caller());
+		expect(status).toBe(reads ? 200 : 403);
+		if (!reads) expect(text).not.toMatch(/team-\d|飞行检查组|nearestTeam|"score"/);
+	});
+
+	it.each(['/api/dispatch/suggestions?region=620000', '/api/dispatch/counties/620102', '/api/dispatch/weights?province=620000', '/api/cross-inspections?province=620000'])(
+		'is refused %s of another province, learning nothing',
+		async (path) => {
+			const { status, text } = await call(path, w.caller());
+			expect(status).toBe(403);
+			expect(text).not.toMatch(/兰州|城关|"items"/);
+		}
+	);
+
+	const teamOne = w.teams !== 'none';
+	const teamTwo = w.teams === 'province';
+	it.each([
+		['/api/teams/team-1', teamOne],
+		['/api/teams/team-1/findings', teamOne],
+		['/api/teams/team-2', teamTwo],
+		['/api/teams/team-7', false]
+	] as const)('reads %s: %s', async (path, allowed) => {
+		const { status, body, text } = await call(path, w.caller());
+		expect(status).toBe(allowed ? 200 : 403);
+		if (!allowed) {
+			// the same refusal whether the team exists, is another province's, or is there at all
+			expect(body).toEqual((await call('/api/teams/team-nowhere', w.caller())).body);
+			expect(text).not.toMatch(/飞行检查组/);
+		}
+	});
+
+	// page data: what a page's load hands the browser (SvelteKit's __data.json), refused in the page's own error node
+	it.each([
+		['/dispatch/__data.json', reads],
+		['/inspect/__data.json', w.teams === 'own']
+	] as const)('gets the page data of %s: %s', async (path, allowed) => {
+		const { status, text } = await call(path, w.caller());
+		expect(status).toBe(200);
+		if (allowed) expect(text).not.toMatch(/"type":"error"/);
+		else {
+			expect(text).toMatch(/"type":"error".*"status":403/);
+			expect(text).not.toMatch(/team-\d|飞行检查组/);
+		}
+	});
+
+	it(`${w.inScope.includes('371424') ? 'reads' : 'is refused'} the talks of 临邑县`, async () => {
+		expect((await call('/api/talks?region=371424', w.caller())).status).toBe(w.inScope.includes('371424') ? 200 : 403);
+	});
+
+	// refusals only: a successful write would send the demo's teams about under the other test files
+	const writes: [string, string, unknown, string[]][] = [
+		['POST', '/api/teams', { name: '矩阵组', home_region: '370000' }, ['admin', 'dispatcher']],
+		['PATCH', '/api/teams/team-2', { name: '矩阵组' }, ['admin', 'dispatcher']],
+		['POST', '/api/teams/team-2/assignments', { county: '371424' }, ['dispatcher']],
+		['PATCH', '/api/teams/team-2/assignments/1', { status: 'cancelled' }, ['dispatcher']],
+		['POST', '/api/teams/team-2/status', { status: 'off_duty' }, ['dispatcher']],
+		['POST', '/api/teams/team-2/findings', { region: '371424', category: 'clinic', description: '矩阵' }, []],
+		['POST', '/api/cross-inspections', { province: '370000' }, ['dispatcher']],
+		['PUT', '/api/dispatch/weights', { overdue: 1 }, ['admin']]
+	];
+	it.each(writes.filter(([, , , allowed]) => !allowed.includes(w.name)))('may not %s %s', async (method, path, json) => {
+		const caller = w.caller();
+		const { status } = await call(path, { ...caller, method, json, headers: { 'idempotency-key': `matrix-${w.name}-${path}` } });
+		expect(status).toBe(caller.bearer ? 401 : 403);
+	});
+});
+
+// ---- 四不两直: an unannounced inspection never reaches its target county, by any path it has
+
+describe('an unannounced inspection, seen from the county it is sent to', () => {
+	const tag = Math.random().toString(36).slice(2, 7);
+	const COUNTY = '620122'; // 皋兰县, which no other test file sends a team to
+	const names = { dispatcher: `disp-gs-${tag}`, officer: `officer-gl-${tag}`, inspector: `insp-gs-${tag}` };
+	const teamName = `皋兰暗访组${tag}`;
+	let dispatcher: Caller;
+	let officer: Caller;
+	let inspector: Caller;
+	let team = '';
+	let assignment = 0;
+	let head = 0;
+	let socket: Awaited<ReturnType<typeof connect>>;
+	const received: { seq: number; type: string; actor: string | null; payload: unknown; path: unknown }[] = [];
+
+	/** Everything the county officer can read, by every path it has, minus the clock. */
+	async function officerView() {
+		const paths = [
+			`/api/events?region=${COUNTY}&after=${head}&limit=1000`,
+			`/api/regions/${COUNTY}`,
+			`/api/regions/${COUNTY}/children`,
+			`/api/regions/${COUNTY}/facilities`,
+			`/api/indicators?region=${COUNTY}&level=village`,
+			`/api/wall?region=${COUNTY}`,
+			`/api/wall/overdue?region=${COUNTY}`,
+			`/api/talks?region=${COUNTY}`,
+			'/api/me',
+			'/api/teams',
+			`/api/teams/${team}`,
+			'/api/dispatch/suggestions',
+			`/api/dispatch/counties/${COUNTY}`,
+			'/api/dispatch/findings',
+			// the ledger and its exports, the roll-up
+			`/api/problems?region=${COUNTY}&limit=200`,
+			`/api/problems?region=${COUNTY}&format=csv`,
+			`/api/problems?region=${COUNTY}&format=xlsx`,
+			`/api/problems/summary?region=${COUNTY}&level=township`,
+			`/api/exports/problems?region=${COUNTY}`,
+			// page data of the pages it may open, and of those it may not
+			'/__data.json',
+			'/wall/__data.json',
+			`/county/${COUNTY}/__data.json`,
+			`/problems/__data.json?region=${COUNTY}`,
+			'/dispatch/__data.json',
+			'/inspect/__data.json'
+		];
+		const view: Record<string, unknown> = {};
+		for (const path of paths) {
+			const res = await fetch(`${baseUrl()}${path}`, { headers: { cookie: officer.cookie! } });
+			const bytes = new Uint8Array(await res.arrayBuffer());
+			// an xlsx file is a zip that stamps its own creation time: its rows are what it says
+			const text = path.includes('xlsx') && res.ok ? await sheetRows(bytes) : new TextDecoder().decode(bytes);
+			// the clock moves by itself: the wall's server time is no news
+			view[path] = [res.status, text.replace(/"serverTime":"[^"]+"/, '')];
+		}
+		return view;
+	}
+
+	/** The cells of an xlsx file's first sheet, as text. */
+	async function sheetRows(bytes: Uint8Array): Promise<string> {
+		const { default: ExcelJS } = await import('exceljs');
+		const book = new ExcelJS.Workbook();
+		await book.xlsx.load(bytes.buffer as ArrayBuffer);
+		const rows: unknown[] = [];
+		book.worksheets[0].eachRow((row) => rows.push(row.values));
+		return JSON.stringify(rows);
+	}
+
+	const mentions = (text: string) => [team, teamName, names.inspector, names.dispatcher, `"assignment"`, 'team'].filter((word) => text.includes(word));
+
+	beforeAll(async () => {
+		const { createAccount, ACCOUNT_PASSWORD } = await import('../helpers/accounts');
+		await createAccount(sql, names.dispatcher, 'dispatcher', { region: '620000' });
+		await createAccount(sql, names.officer, 'county_officer', { region: COUNTY });
+		await createAccount(sql, names.inspector, 'inspector', { team: 'team-7' });
+		dispatcher = { cookie: await login(names.dispatcher, ACCOUNT_PASSWORD, '127.0.41.1') };
+		officer = { cookie: await login(names.officer, ACCOUNT_PASSWORD, '127.0.41.2') };
+		const created = await call('/api/teams', { ...dispatcher, method: 'POST', json: { name: teamName, home_region: '620100', members: [names.inspector] } });
+		expect(created.status).toBe(201);
+		team = created.body.id;
+		inspector = { cookie: await login(names.inspector, ACCOUNT_PASSWORD, '127.0.41.3') };
+		[{ head }] = await sql`select coalesce(max(seq), 0)::int as head from event`;
+		// the county's own session and live stream, open the whole time
+		socket = await connect(officer);
+		socket.on('event', (event) => received.push(event as never));
+		expect(await subscribe(socket, COUNTY, head)).toMatchObject({ ok: true });
+	});
+
+	afterAll(() => {
+		socket?.close();
+	});
+
+	it('reads nothing of the assignment, the team on its way or on site: every answer as before', async () => {
+		const before = await officerView();
+		const [village] = await sql`select code, st_x(point) as lon, st_y(point) as lat from region where county_code = ${COUNTY} and level = 'village' order by code limit 1`;
+		const sent = await call(`/api/teams/${team}/assignments`, { ...dispatcher, method: 'POST', json: { county: COUNTY, places: [village.code], reason: '系统显示问题较多' } });
+		expect(sent.status).toBe(201);
+		assignment = sent.body.id;
+		expect((await call(`/api/teams/${team}/status`, { ...inspector, method: 'POST', json: { lon: village.lon, lat: village.lat } })).status).toBe(201);
+		expect((await call(`/api/teams/${team}/status`, { ...inspector, method: 'POST', json: { status: 'inspecting', lon: village.lon, lat: village.lat } })).status).toBe(201);
+		// the dispatcher and the team see it
+		expect((await call(`/api/teams/${team}`, inspector)).body.assignment).toMatchObject({ id: assignment, county: { code: COUNTY } });
+		await new Promise((r) => setTimeout(r, 500));
+		expect(await officerView()).toEqual(before);
+		expect(received).toEqual([]);
+		// a replay from before it all holds nothing either
+		const again = await connect(officer);
+		const replayed: unknown[] = [];
+		again.on('event', (event) => replayed.push(event));
+		expect(await subscribe(again, COUNTY, head)).toMatchObject({ ok: true, replayed: 0 });
+		await new Promise((r) => setTimeout(r, 300));
+		again.close();
+		expect(replayed).toEqual([]);
+	});
+
+	it('is refused the team and its work with the answer a team that does not exist gets', async () => {
+		for (const [method, path, json] of [
+			['GET', `/api/teams/${team}`, undefined],
+			['GET', `/api/teams/${team}/findings`, undefined],
+			['POST', `/api/teams/${team}/findings`, { region: COUNTY, category: 'clinic', description: '自查' }],
+			['POST', `/api/teams/${team}/status`, { status: 'reporting' }],
+			['PATCH', `/api/teams/${team}/assignments/${assignment}`, { status: 'done' }]
+		] as const) {
+			const real = await call(path, { ...officer, method, json });
+			const none = await call(path.replace(team, 'team-nowhere').replace(String(assignment), '424242'), { ...officer, method, json });
+			expect([real.status, real.body]).toEqual([none.status, none.body]);
+			expect(real.status).toBe(403);
+		}
+	});
+
+	it("receives the problem a finding makes, live and in the replay, with nothing of who found it", async () => {
+		const [village] = await sql`select code from region where county_code = ${COUNTY} and level = 'village' order by code desc limit 1`;
+		const finding = await call(`/api/teams/${team}/findings`, {
+			...inspector,
+			method: 'POST',
+			json: { region: village.code, category: 'doctor', description: `村医未在岗 ${tag}` },
+			headers: { 'idempotency-key': `unannounced-${tag}` }
+		});
+		expect(finding.status).toBe(201);
+		const problem = finding.body.problem.id;
+		await expect.poll(() => received.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+		await new Promise((r) => setTimeout(r, 300));
+		expect(received.map((e) => e.type)).toEqual(['problem.created', 'indicators.changed']);
+		expect(received[0].payload).toMatchObject({ problem, source: 'inspection', region: village.code });
+		for (const event of received) {
+			expect(event.actor).toBeNull();
+			expect(mentions(JSON.stringify(event))).toEqual([]);
+		}
+		const replay = await call(`/api/events?region=${COUNTY}&after=${head}&limit=1000`, officer);
+		expect(replay.body.items.map((e: { seq: number }) => e.seq)).toEqual(received.map((e) => e.seq));
+		expect(mentions(replay.text)).toEqual([]);
+		// the ledger, its export and the wall count it, with nothing of who found it
+		const wall = await call(`/api/wall?region=${COUNTY}`, officer);
+		expect(mentions(wall.text)).toEqual([]);
+		const listed = await call(`/api/problems?region=${COUNTY}&limit=200`, officer);
+		expect(listed.body.items.some((p: { id: number }) => p.id === problem)).toBe(true);
+		expect(mentions(listed.text)).toEqual([]);
+		const csv = await call(`/api/problems?region=${COUNTY}&format=csv`, officer);
+		expect(csv.text).toContain(`村医未在岗 ${tag}`);
+		expect(mentions(csv.text)).toEqual([]);
+		const item = await call(`/api/problems/${problem}`, officer);
+		expect(item.status).toBe(200);
+		expect(mentions(item.text)).toEqual([]);
+		for (const path of ['/api/teams', '/api/dispatch/findings', `/api/dispatch/counties/${COUNTY}`]) {
+			const { status, text } = await call(path, officer);
+			expect(status).toBe(403);
+			expect(mentions(text)).toEqual([]);
+		}
 	});
 });
 

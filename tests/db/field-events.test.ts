@@ -104,7 +104,9 @@ describe('problems and teams through the event log', () => {
 	it('refuses a second assignment while the team is out, and teams of another province or role', async () => {
 		const before = await counts();
 		expect((await refusal(post(dispatcher, { type: 'team.assigned', payload: { team: 'team-1', county: '990102' } }))).status).toBe(409);
-		expect((await refusal(post(otherDispatcher, { type: 'team.assigned', payload: { team: 'team-2', county: '990102' } }))).status).toBe(422);
+		// another province's team is refused like one that does not exist
+		expect((await refusal(post(otherDispatcher, { type: 'team.assigned', payload: { team: 'team-2', county: '990102' } }))).status).toBe(403);
+		expect((await refusal(post(otherDispatcher, { type: 'team.assigned', payload: { team: 'team-404', county: '990102' } }))).status).toBe(403);
 		expect((await refusal(post(inspector, { type: 'team.assigned', payload: { team: 'team-2', county: '990102' } }))).status).toBe(403);
 		expect((await refusal(post(officer, { type: 'team.status', payload: { team: 'team-1', status: 'idle' } }))).status).toBe(403);
 		expect(await counts()).toEqual(before);
@@ -146,7 +148,9 @@ describe('problems and teams through the event log', () => {
 		expect(await counts()).toEqual(before);
 	});
 
-	it('closes the assignment when the team is back', async () => {
+	it('closes the assignment when the team is back from writing up, and by no shorter way', async () => {
+		expect((await refusal(post(inspector, { type: 'team.status', payload: { team: 'team-1', status: 'idle' } }))).status).toBe(409);
+		await post(inspector, { type: 'team.status', payload: { team: 'team-1', status: 'reporting' } });
 		await post(inspector, { type: 'team.status', payload: { team: 'team-1', status: 'idle' } });
 		expect((await db.sql`select status, ends_on is not null as ended from assignment where team_id = 'team-1'`)[0]).toEqual({ status: 'done', ended: true });
 	});

@@ -74,7 +74,9 @@ async function check(r: Sent) {
 	return status;
 }
 
+// the blocks below share the connection: it closes once they are all done
 afterAll(async () => {
+	if (process.env.FUZZ_STATS) console.log(statuses);
 	await sql.end();
 });
 
@@ -132,9 +134,6 @@ describe('fuzzing every POST and PATCH endpoint', () => {
 		}
 		adminCookie = await login(ADMIN, PASSWORD, '10.76.0.2');
 		posterCookie = await login(POSTER, PASSWORD, '10.76.0.3');
-	});
-	afterAll(() => {
-		if (process.env.FUZZ_STATS) console.log(statuses);
 	});
 
 	it('POST /api/events', async () => {
@@ -196,6 +195,146 @@ describe('fuzzing every POST and PATCH endpoint', () => {
 				await check({ method: 'POST', path: `/admin?/${action}`, body, contentType: 'application/x-www-form-urlencoded', cookie: adminCookie, headers: { origin: baseUrl(), accept: 'application/json' } });
 			}),
 			{ numRuns: RUNS }
+		);
+	});
+});
+
+// ---- dispatch: teams, assignments, status, findings, cross-inspection, weights (accounts of
+// its own in 辽宁 210000, which no other test file dispatches in)
+
+describe('fuzzing the dispatch endpoints', () => {
+	const D = { dispatcher: `fz-disp-${suffix}`, admin: `fz-dadmin-${suffix}`, inspector: `fz-insp-${suffix}` };
+	const cookies: Record<string, string> = {};
+	let team = '';
+
+	/** What a request by these accounts could have written. */
+	async function dispatchFootprint() {
+		const [row] = await sql`
+			select
+				(select count(*) from audit_log where actor in (${D.dispatcher}, ${D.admin}, ${D.inspector})) as audits,
+				(select count(*) from event where actor in (${D.dispatcher}, ${D.admin}, ${D.inspector})) as events,
+				(select md5(string_agg(concat_ws('|', t.id, t.name, t.status, st_astext(t.point), st_astext(t.home_point), t.home_region, t.leader_id), ';' order by t.id))
+					from team t join region h on h.code = t.home_region where h.province_code = '210000') as teams,
+				(select md5(coalesce(string_agg(concat_ws('|', u.username, u.scope_team), ';' order by u.username), '')) from app_user u
+					where u.username = ${D.inspector} or u.scope_team in (select t.id from team t join region h on h.code = t.home_region where h.province_code = '210000')) as members,
+				(select count(*) from assignment where assigned_by = ${D.dispatcher}) as assignments,
+				(select count(*) from cross_inspection where drawn_by = ${D.dispatcher}) as rounds,
+				(select count(*) from finding where reported_by in (${D.dispatcher}, ${D.inspector})) as findings,
+				(select md5(coalesce(string_agg(weights::text, ';'), '')) from dispatch_setting where province_code = '210000') as weights,
+				(select count(*) from team_photo where uploaded_by in (${D.dispatcher}, ${D.inspector})) as photos`;
+		return row;
+	}
+
+	async function checkDispatch(r: Sent) {
+		const before = await dispatchFootprint();
+		const { status, text } = await send(r);
+		expect(status, `${r.method} ${r.path} ${r.body?.slice(0, 200)} → ${text.slice(0, 200)}`).toBeLessThan(500);
+		if (status >= 400) expect(await dispatchFootprint(), `${r.method} ${r.path} ${r.body?.slice(0, 200)} → ${status}`).toEqual(before);
+	}
+
+	beforeAll(async () => {
+		const { createAccount, ACCOUNT_PASSWORD } = await import('../helpers/accounts');
+		await createAccount(sql, D.dispatcher, 'dispatcher', { region: '210000' });
+		await createAccount(sql, D.admin, 'admin', { region: '210000' });
+		await createAccount(sql, D.inspector, 'inspector', { team: 'team-13' });
+		for (const [key, username] of Object.entries(D)) cookies[key] = await login(username, ACCOUNT_PASSWORD, address());
+		const created = await send({ method: 'POST', path: '/api/teams', body: JSON.stringify({ name: '辽宁模糊组', home_region: '210000', members: [D.inspector] }), contentType: 'application/json', cookie: cookies.dispatcher });
+		expect(created.status).toBe(201);
+		team = JSON.parse(created.text).id;
+	});
+
+	const county = fc.oneof(fc.constantFrom('210102', '210103', '210202', '371424', '999999', '210000', ''), fc.stringMatching(/^\d{1,7}$/));
+	const point = nearly({ lon: fc.double({ min: 60, max: 140, noNaN: true }), lat: fc.double({ min: 0, max: 60, noNaN: true }) });
+	const day = fc.constantFrom('2020-02-30', '2999-01-01', '0000-01-01', '2030-06-01', 'today', new Date(Date.now() + 86_400_000).toISOString().slice(0, 10));
+	const teamPath = () => fc.oneof(fc.constant(team), fc.constantFrom('team-1', 'team-13', 'team-x', '%00', 'a'.repeat(60), '..'));
+
+	it('POST /api/teams and PATCH /api/teams/{id}', async () => {
+		const roster = { name: fc.oneof(printable, fc.constant('a\u0000b')), home_region: county, home: point, leader: fc.oneof(fc.constant(D.inspector), printable), members: fc.array(fc.oneof(fc.constant(D.inspector), fc.constantFrom('inspector-1', 'nobody')), { maxLength: 3 }) };
+		await fc.assert(fc.asyncProperty(request(nearly(roster)), async (r) => void (await checkDispatch({ method: 'POST', path: '/api/teams', ...r, cookie: cookies.admin }))), { numRuns: RUNS / 2 });
+		const change = nearly({ ...roster, status: fc.constantFrom('idle', 'off_duty', 'travelling', 'reporting', 'x'), position: point });
+		await fc.assert(
+			fc.asyncProperty(teamPath(), request(change), async (id, r) => void (await checkDispatch({ method: 'PATCH', path: `/api/teams/${encodeURIComponent(id)}`, ...r, cookie: cookies.dispatcher }))),
+			{ numRuns: RUNS / 2 }
+		);
+	});
+
+	it('POST /api/teams/{id}/assignments and PATCH …/assignments/{id}', async () => {
+		const places = fc.array(fc.oneof(fc.constantFrom('210102001', '210102001001', '370102-hospital', ''), printable), { maxLength: 4 });
+		const shape = nearly({ county, places, starts_on: day, ends_on: day, reason: fc.oneof(printable, fc.string({ maxLength: 400 })), unannounced: fc.boolean() });
+		await fc.assert(
+			fc.asyncProperty(teamPath(), request(shape), async (id, r) => void (await checkDispatch({ method: 'POST', path: `/api/teams/${encodeURIComponent(id)}/assignments`, ...r, cookie: cookies.dispatcher }))),
+			{ numRuns: RUNS / 2 }
+		);
+		const ending = nearly({ status: fc.constantFrom('done', 'cancelled', 'open', '') });
+		const assignmentId = fc.oneof(fc.constantFrom('1', '0', '-1', 'x', '1e9', '9007199254740993'), fc.nat().map(String));
+		await fc.assert(
+			fc.asyncProperty(assignmentId, request(ending), async (id, r) => void (await checkDispatch({ method: 'PATCH', path: `/api/teams/${team}/assignments/${id}`, ...r, cookie: cookies.dispatcher }))),
+			{ numRuns: RUNS / 2 }
+		);
+	});
+
+	it('POST /api/teams/{id}/status and /findings (with and without an Idempotency-Key)', async () => {
+		const status = nearly({ status: fc.constantFrom('idle', 'travelling', 'inspecting', 'reporting', 'off_duty', 'x'), lon: fc.double({ min: 60, max: 140, noNaN: true }), lat: fc.double({ min: 0, max: 60, noNaN: true }) });
+		const key = fc.option(fc.string({ unit: fc.constantFrom(...'ab1-_ ~'.split('')), maxLength: 120 }), { nil: undefined });
+		await fc.assert(
+			fc.asyncProperty(teamPath(), request(status), key, async (id, r, k) =>
+				void (await checkDispatch({ method: 'POST', path: `/api/teams/${encodeURIComponent(id)}/status`, ...r, cookie: cookies.inspector, headers: k === undefined ? {} : { 'idempotency-key': k } }))
+			),
+			{ numRuns: RUNS / 2 }
+		);
+		const finding = nearly({
+			region: fc.oneof(county, fc.constantFrom('210102001001', '210102001')),
+			category: fc.constantFrom('clinic', 'doctor', 'x'),
+			description: fc.oneof(printable, fc.string({ maxLength: 600 }), fc.constant('\u0000')),
+			deadline: day,
+			responsible_unit: printable,
+			responsible_leader: printable,
+			evidence: fc.array(printable, { maxLength: 3 })
+		});
+		await fc.assert(
+			fc.asyncProperty(teamPath(), request(finding), key, async (id, r, k) =>
+				void (await checkDispatch({ method: 'POST', path: `/api/teams/${encodeURIComponent(id)}/findings`, ...r, cookie: cookies.inspector, headers: k === undefined ? {} : { 'idempotency-key': k } }))
+			),
+			{ numRuns: RUNS / 2 }
+		);
+	});
+
+	it('POST /api/teams/{id}/photos (bytes of every kind, under every content type)', async () => {
+		const bytes = fc.oneof(
+			fc.uint8Array({ maxLength: 300 }),
+			fc.constant(new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0, 4, 1, 2])),
+			fc.constant(new TextEncoder().encode('%PDF-1.4')),
+			fc.constant(new Uint8Array(0))
+		);
+		const field = fc.constantFrom('file', 'photo', '');
+		const type = fc.constantFrom('image/jpeg', 'application/pdf', 'text/plain', '');
+		await fc.assert(
+			fc.asyncProperty(teamPath(), bytes, field, type, fc.boolean(), async (id, content, name, mime, asForm) => {
+				const form = new FormData();
+				if (name) form.append(name, new Blob([content as BlobPart], { type: mime }), 'x.jpg');
+				const before = await dispatchFootprint();
+				const res = await fetch(`${baseUrl()}/api/teams/${encodeURIComponent(id)}/photos`, {
+					method: 'POST',
+					body: asForm ? form : (content as BodyInit),
+					headers: { cookie: cookies.inspector, origin: baseUrl(), 'x-forwarded-for': address(), ...(asForm ? {} : { 'content-type': mime || 'application/octet-stream' }) }
+				});
+				const text = await res.text();
+				expect(res.status, `${id} ${name} ${mime} → ${text.slice(0, 200)}`).toBeLessThan(500);
+				if (res.status >= 400) expect(await dispatchFootprint()).toEqual(before);
+			}),
+			{ numRuns: RUNS / 2 }
+		);
+	});
+
+	it('POST /api/cross-inspections and PUT /api/dispatch/weights', async () => {
+		const cross = nearly({ province: fc.oneof(region, fc.constant('210000')), cities: fc.array(fc.oneof(fc.constantFrom('210100', '210200', '370100', '210000'), printable), { maxLength: 4 }) });
+		await fc.assert(fc.asyncProperty(request(cross), async (r) => void (await checkDispatch({ method: 'POST', path: '/api/cross-inspections', ...r, cookie: cookies.dispatcher }))), { numRuns: RUNS / 2 });
+		const w = fc.oneof(fc.double({ min: -5, max: 2000, noNaN: true }), fc.integer({ min: -5, max: 5000 }));
+		const weights = nearly({ overdue: w, supervised: w, open: w, gaps: w, belowTarget: w, key: w, monthsSince: w, maxDays: w, recentDays: w, quiet: fc.oneof(fc.constant(null), nearly({ from: fc.constantFrom('07-01', '02-30', '13-01', 'x'), to: fc.constantFrom('09-30', '00-00'), factor: w })) });
+		const province = fc.constantFrom('', '?province=210000', '?province=370000', '?province=21', '?province=210100');
+		await fc.assert(
+			fc.asyncProperty(province, request(weights), async (q, r) => void (await checkDispatch({ method: 'PUT', path: `/api/dispatch/weights${q}`, ...r, cookie: cookies.admin }))),
+			{ numRuns: RUNS / 2 }
 		);
 	});
 });

@@ -153,7 +153,7 @@ describe('two app nodes sharing one database through Redis', () => {
 		const assigned = await post(a, 'dispatcher', 'team.assigned', { team: 'team-1', county: '371424' });
 		await post(b, 'inspector-1', 'team.location', { team: 'team-1', lon: 116.87, lat: 37.19 });
 		const found = await post(b, 'inspector-1', 'team.finding', { team: 'team-1', region: village.code, category: 'doctor', description: '村医未到岗' });
-		await post(a, 'inspector-1', 'team.status', { team: 'team-1', status: 'idle' });
+		await post(a, 'inspector-1', 'team.status', { team: 'team-1', status: 'inspecting' });
 
 		await until(() => dispatcher.some((e) => e.type === 'team.status') && officer.some((e) => e.type === 'indicators.changed'));
 		await new Promise((r) => setTimeout(r, 300));

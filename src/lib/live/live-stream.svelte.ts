@@ -5,8 +5,12 @@ import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '$
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'refused';
 
 export interface LiveOptions {
-	/** the region to follow; the server checks it against the viewer's scope */
-	region: string;
+	/**
+	 * the region to follow; the server checks it against the viewer's scope. Without one the
+	 * stream carries only what the server sends the viewer itself (an inspector's own team's
+	 * events), with no replay: after a reconnect the page is told to read its data again.
+	 */
+	region?: string;
 	/** a kiosk token, for wall screens without a session */
 	token?: string;
 	/** replay from here on the first subscription (omit for live events only) */
@@ -82,6 +86,13 @@ export class LiveStream {
 	}
 
 	async #subscribe(socket: Socket<ServerToClientEvents, ClientToServerEvents>, resync = false): Promise<void> {
+		if (this.options.region === undefined) {
+			if (this.#subscribedOnce) for (const listener of this.#resyncs) listener();
+			this.#subscribedOnce = true;
+			this.status = 'live';
+			this.error = null;
+			return;
+		}
 		const after = !resync && (this.#subscribedOnce || this.options.after !== undefined) ? this.lastSeq : undefined;
 		let ack: SubscribeAck;
 		try {
@@ -112,7 +123,7 @@ export class LiveStream {
 		if (event.seq <= this.lastSeq) return;
 		// something between the last seq seen and this event went missing: ask for it again; this
 		// event and those after it come back in the replay
-		if (event.prev != null && event.prev > this.lastSeq) {
+		if (event.prev != null && event.prev > this.lastSeq && this.options.region !== undefined) {
 			if (!this.#resubscribing) {
 				this.#resubscribing = true;
 				void this.#subscribe(socket).finally(() => (this.#resubscribing = false));

@@ -50,10 +50,12 @@ async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key
 	const after = await change(tx, plan, region.code);
 	// the audit row goes out now; the events and the commit follow it in the same pipeline
 	const audited = audit(tx, viewer, { action, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after: plan.audited?.(after) ?? after });
+	// a finding's problem reaches the county naming no one; sealed events and the audit row still do
+	const publicActor = plan.anonymous ? null : actor;
 	const planned: NewEvent[] = plan.events(after).map((event, i) => ({
 		type: event.type,
 		region: event.region ?? region,
-		actor,
+		actor: event.sealed ? actor : publicActor,
 		payload: event.payload,
 		sealed: event.sealed,
 		idempotencyKey: i === 0 ? key : null
@@ -62,7 +64,7 @@ async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key
 		planned.push({
 			type: 'indicators.changed',
 			region: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null },
-			actor,
+			actor: publicActor,
 			payload: {},
 			causeIndex: 0,
 			indicators: true
@@ -75,9 +77,10 @@ async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key
 
 /**
  * Commits one change that is not a posted event (a ledger move through PATCH, an evidence upload,
- * the deadline watcher's overdue and escalation marks) through the same path as a posted one:
- * `plan` reads the subject in the transaction; the change, its counters, the audit row and the
- * events commit together and are broadcast after. A plan of null is a subject that is not there.
+ * the deadline watcher's overdue and escalation marks; a team's roster, the end of an assignment,
+ * a cross-inspection draw, dispatch weights) through the same path as a posted one: `plan` reads
+ * the subject in the transaction; the change, its counters, the audit row and the events commit
+ * together and are broadcast after. A plan of null is a subject that is not there.
  */
 export async function commitPlan(writer: Writer, action: string, plan: (tx: Db) => Promise<Plan | null>, db: Sql = defaultSql): Promise<StoredEvent[]> {
 	const events = await transaction(db, async (tx) => {

@@ -4,7 +4,7 @@ import type { PostedEvent } from './types';
 
 /**
  * The demo's inspection teams: an idle team is sent, unannounced, to one of the counties with
- * the most open problems; it travels there in steps, inspects, reports findings, comes back.
+ * the most open problems; it travels there in steps, inspects, reports findings, writes up, comes back.
  */
 const STEP = 0.35;
 const ARRIVED_KM = 5;
@@ -24,16 +24,21 @@ export async function teamMove(province: string): Promise<PostedEvent | null> {
 		where t.home_region = ${province} and t.status <> 'off_duty'
 		order by random() limit 1`;
 	if (!team) return null;
-	if (!team.county_code) return team.status === 'idle' ? assign(team.id, province) : { type: 'team.status', payload: { team: team.id, status: 'idle' } };
+	if (!team.county_code) return team.status === 'idle' ? assign(team.id, province) : team.status === 'reporting' ? back(team.id) : null;
+	if (team.status === 'reporting') return back(team.id);
 	if (team.status === 'travelling') {
 		if (team.km <= ARRIVED_KM) return { type: 'team.status', payload: { team: team.id, status: 'inspecting' } };
 		const lon = team.lon + (team.to_lon - team.lon) * STEP;
 		const lat = team.lat + (team.to_lat - team.lat) * STEP;
 		return { type: 'team.location', payload: { team: team.id, lon: Math.round(lon * 1e5) / 1e5, lat: Math.round(lat * 1e5) / 1e5 } };
 	}
+	if (team.status !== 'inspecting') return null;
 	if (Math.random() < 0.7) return finding(team.id, team.county_code);
-	return { type: 'team.status', payload: { team: team.id, status: 'idle' } };
+	// done on site: the write-up, then back to standby (the assignment completes)
+	return { type: 'team.status', payload: { team: team.id, status: 'reporting' } };
 }
+
+const back = (team: string): PostedEvent => ({ type: 'team.status', payload: { team, status: 'idle' } });
 
 async function assign(team: string, province: string): Promise<PostedEvent | null> {
 	const counties = await sql`

@@ -33,6 +33,11 @@ interface PlanBase {
 	audited?: (after: Record<string, unknown>) => Record<string, unknown>;
 	/** whether `viewer` may post it; the default is the one scope check on the subject */
 	mayPost?: (viewer: UserViewer, subject: Region) => Promise<boolean>;
+	/**
+	 * the plan's unsealed events name no actor: a team's finding reaches the county as a problem,
+	 * without the inspector who found it (四不两直); the audit row and sealed events still name them
+	 */
+	anonymous?: boolean;
 	events: (after: Record<string, unknown>) => PlannedEvent[];
 }
 

@@ -186,16 +186,31 @@ export const problemEscalation = (tx: Db, problem: number, today: string, limits
 /** The watcher found the item changed since it was listed (another node, a move): nothing to do. */
 export class NotDue extends Error {}
 
-/** 挂牌督办: a higher level lists the problem for supervision. */
+/** 挂牌督办: the province or the nation lists the problem for supervision; a national listing may follow a provincial one. */
 export const problemSupervision: Planner<'problem.supervised'> = (tx, p) =>
 	problemPlan(tx, p.problem, false, (before) => ({
 		apply: async (tx) => {
+			// a supervised problem without a level is the province's (0027)
+			const from = before.supervised ? ((before.supervision_level as string | null) ?? 'province') : null;
 			if (before.status === 'closed') throw invalid('payload.problem', '已销号的问题不能挂牌督办');
-			if (before.supervised) throw invalid('payload.problem', '该问题已在挂牌督办');
-			const [after] = await tx`update problem set supervised = true, updated_at = now() where id = ${p.problem} returning *`;
+			if (from === p.level || from === 'national') throw invalid('payload.level', '该问题已在此级别或更高级别挂牌督办');
+			const [after] = await tx`
+				update problem set supervised = true, supervision_level = ${p.level}, supervised_at = now(), updated_at = now()
+				where id = ${p.problem} returning *`;
 			return after;
 		},
-		events: (after) => [{ type: 'problem.supervised', payload: { problem: p.problem, code: after.code, deadline: day(after.deadline) } }]
+		events: (after) => [
+			{
+				type: 'problem.supervised',
+				payload: {
+					problem: p.problem,
+					code: after.code,
+					deadline: day(after.deadline),
+					level: p.level,
+					from: before.supervised ? ((before.supervision_level as 'province' | 'national' | null) ?? 'province') : null
+				}
+			}
+		]
 	}));
 
 export interface NewProblem {
