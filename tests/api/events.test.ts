@@ -75,8 +75,10 @@ describe('POST /api/events', () => {
 		expect((await sql`select count(*)::int as n from event where idempotency_key = 'officer-371424:api-other-county'`)[0].n).toBe(0);
 	});
 
-	it('answers 404 for a subject that does not exist', async () => {
-		expect((await post(callers['officer-371424'], followUp('NO-SUCH-PATIENT'))).status).toBe(404);
+	it('answers a subject that does not exist as one of another county', async () => {
+		const missing = await post(callers['officer-371424'], followUp('NO-SUCH-PATIENT'));
+		const elsewhere = await post(callers['officer-371424'], followUp(other));
+		expect([missing.status, missing.body]).toEqual([403, elsewhere.body]);
 	});
 
 	it('answers 422 with the fields at fault', async () => {
