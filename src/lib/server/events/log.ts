@@ -208,6 +208,16 @@ export async function latestEvents(db: Db, region: Region, reader: Reader, limit
 	return seen(reader, rows.map(toEvent));
 }
 
+/** The events of one ledger item (`problem.*`), oldest first, as `reader` sees them. */
+export async function problemEvents(db: Db, problem: number, reader: Reader, limit = 1000): Promise<LiveEvent[]> {
+	const rows = await db`
+		select seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed
+		from event
+		where type like 'problem.%' and (payload ->> 'problem')::bigint = ${problem} ${readable(db, reader)}
+		order by seq limit ${limit}`;
+	return seen(reader, rows.map(toEvent));
+}
+
 /** `events` as `reader` sees them, those it may not see left out. */
 export const seen = (reader: Reader, events: StoredEvent[]): LiveEvent[] =>
 	events.map((event) => shown(reader, event)).filter((event): event is LiveEvent => event !== null);
