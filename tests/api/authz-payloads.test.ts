@@ -25,18 +25,21 @@ interface Row {
 	inScope: (code: string) => boolean;
 	/** the levels of the figures it reads inside a county's `indicators.changed` */
 	figures: string[];
+	/** whether it reads sealed events (team movements, unannounced assignments) */
+	sealed: boolean;
 	/** its own team's events, which reach it whatever region they name (SPEC §4) */
 	team?: string;
 }
 
 const within = (prefix: string) => (code: string) => code.startsWith(prefix);
 const rows: Row[] = [
-	{ name: 'leader', caller: () => callers.leader, region: '370000', inScope: within('37'), figures: ['county', 'city', 'province'] },
-	{ name: 'dispatcher', caller: () => callers.dispatcher, region: '370000', inScope: within('37'), figures: ['county', 'city', 'province'] },
-	{ name: 'officer-371424', caller: () => callers['officer-371424'], region: COUNTY, inScope: within(COUNTY), figures: ['county'] },
-	{ name: 'inspector-1', caller: () => callers['inspector-1'], region: SENT, inScope: within(SENT), figures: ['county'], team: 'team-1' },
-	{ name: 'kiosk(371424)', caller: () => callers.kioskCounty, region: COUNTY, inScope: within(COUNTY), figures: ['county'] },
-	{ name: 'kiosk(371400)', caller: () => callers.kioskCity, region: '371400', inScope: within('3714'), figures: ['county', 'city'] }
+	{ name: 'admin', caller: () => callers.admin, region: '370000', inScope: within('37'), figures: ['county', 'city', 'province'], sealed: true },
+	{ name: 'leader', caller: () => callers.leader, region: '370000', inScope: within('37'), figures: ['county', 'city', 'province'], sealed: true },
+	{ name: 'dispatcher', caller: () => callers.dispatcher, region: '370000', inScope: within('37'), figures: ['county', 'city', 'province'], sealed: true },
+	{ name: 'officer-371424', caller: () => callers['officer-371424'], region: COUNTY, inScope: within(COUNTY), figures: ['county'], sealed: false },
+	{ name: 'inspector-1', caller: () => callers['inspector-1'], region: SENT, inScope: within(SENT), figures: ['county'], sealed: false, team: 'team-1' },
+	{ name: 'kiosk(371424)', caller: () => callers.kioskCounty, region: COUNTY, inScope: within(COUNTY), figures: ['county'], sealed: false },
+	{ name: 'kiosk(371400)', caller: () => callers.kioskCity, region: '371400', inScope: within('3714'), figures: ['county', 'city'], sealed: false }
 ];
 
 const REGION_CODE = /^(\d{6}|\d{9}|\d{12})$/;
@@ -54,8 +57,11 @@ function strings(value: unknown, out: string[] = []): string[] {
 const regionsNamed = (event: LiveEvent) => strings({ ...event, path: null }).filter((s) => REGION_CODE.test(s) && regionCodes.has(s));
 
 /** The path's codes outside scope may only be the ancestors of the region subscribed to (its own region read names them). */
+const SEALED = ['team.', 'cross_inspection.', 'dispatch.'];
+
 function checkEvent(row: Row, event: LiveEvent, ancestors: string[]): void {
 	if (row.team && (event.payload as { team?: string }).team === row.team) return;
+	if (!row.sealed) expect(SEALED.some((prefix) => event.type.startsWith(prefix)), `${row.name} got ${event.type} #${event.seq}`).toBe(false);
 	const outside = regionsNamed(event).filter((code) => !row.inScope(code));
 	expect(outside, `${row.name} got ${event.type} #${event.seq} naming ${outside.join(', ')}`).toEqual([]);
 	for (const code of Object.values(event.path)) if (code && !row.inScope(code)) expect(ancestors).toContain(code);
