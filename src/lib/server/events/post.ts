@@ -18,7 +18,6 @@ export { POSTERS };
 // two-key advisory locks: a key space apart from the event lock's single key
 const KEY_LOCK_CLASS = 7311;
 
-
 export interface Posted {
 	seq: number;
 	/** true when the idempotency key had been used: nothing was applied this time */
