@@ -75,8 +75,10 @@ describe('POST /api/events', () => {
 		expect((await sql`select count(*)::int as n from event where idempotency_key = 'officer-371424:api-other-county'`)[0].n).toBe(0);
 	});
 
-	it('answers 404 for a subject that does not exist', async () => {
-		expect((await post(callers['officer-371424'], followUp('NO-SUCH-PATIENT'))).status).toBe(404);
+	it('answers a subject that does not exist as one of another county', async () => {
+		const missing = await post(callers['officer-371424'], followUp('NO-SUCH-PATIENT'));
+		const elsewhere = await post(callers['officer-371424'], followUp(other));
+		expect([missing.status, missing.body]).toEqual([403, elsewhere.body]);
 	});
 
 	it('answers 422 with the fields at fault', async () => {
@@ -192,14 +194,23 @@ describe('the live stream', () => {
 	it("sends a county officer nothing from another county", async () => {
 		const socket = await open(callers['officer-371424']);
 		const received = collect(socket);
-		expect(await subscribe(socket, '371424')).toMatchObject({ ok: true, replayed: 0 });
+		const ack = await subscribe(socket, '371424');
+		expect(ack).toMatchObject({ ok: true, replayed: 0 });
 		expect((await subscribe(socket, '371425')).ok).toBe(false);
 		const res = await post(callers.dispatcher, followUp(other));
 		expect(res.status).toBe(201);
 		const mine = await post(callers['officer-371424'], followUp(own[3]));
 		await settle();
+		// other files write into 临邑县 meanwhile: what arrives is every unsealed event of 临邑县
+		// since the subscription (theirs too), and nothing else; the other county's never
+		const head = ack.ok ? ack.head : 0;
+		const last = Math.max(...received.map((e) => e.seq));
+		const county = (await sql`select seq from event where county_code = '371424' and not sealed and seq > ${head} and seq <= ${last} order by seq`).map((r) => r.seq);
 		expect(received.every((e) => e.path.county === '371424')).toBe(true);
-		expect(received.map((e) => e.seq)).toEqual([mine.body.seq, mine.body.seq + 1]);
+		expect(received.map((e) => e.seq)).toEqual(county);
+		expect(county).toEqual(expect.arrayContaining([mine.body.seq, mine.body.seq + 1]));
+		expect(received.map((e) => e.seq)).not.toContain(res.body.seq);
+		expect(received.map((e) => e.seq)).not.toContain(res.body.seq + 1);
 	});
 
 	it('streams province-wide to a province subscriber, with the new indicators', async () => {

@@ -155,10 +155,10 @@ describe('the event log', () => {
 		expect(event).toEqual({ county_code: '990102', village_code: '990102001001', payload: { patient: 'OTHER1', date: '2020-02-01' } });
 	});
 
-	it('refuses leaders and inspectors, and answers 404 for an unknown subject', async () => {
+	it('refuses leaders and inspectors, and an unknown subject as one out of scope', async () => {
 		expect((await refusal(postEvent(leader, signed('C054'), null, db.sql))).status).toBe(403);
 		expect((await refusal(postEvent(user('i', 'inspector', null), signed('C054'), null, db.sql))).status).toBe(403);
-		expect((await refusal(postEvent(officer, signed('NOPE99'), null, db.sql))).status).toBe(404);
+		expect((await refusal(postEvent(officer, signed('NOPE99'), null, db.sql))).status).toBe(403);
 	});
 
 	it('updates a facility and moves the counters with it', async () => {

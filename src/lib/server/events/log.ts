@@ -2,7 +2,7 @@ import { endedInPipeline, type Db } from '../db';
 import type { Region } from '../geo/regions';
 import type { Viewer } from '../auth/viewer';
 import type { Level } from '$lib/indicators';
-import type { EventPath, EventType, LiveEvent } from '$lib/types/events';
+import type { EventPath, EventPayloads, EventType, LiveEvent } from '$lib/types/events';
 
 /**
  * The one writer lock of the event log. Whoever holds it picks the next `seq` and keeps the
@@ -18,6 +18,8 @@ export interface NewEvent {
 	payload: object;
 	sealed?: boolean;
 	idempotencyKey?: string | null;
+	/** what the key is bound to (`requestDigest`): a retry with another request is refused */
+	requestDigest?: string | null;
 	/** the payload's `cause` is the seq of the event at this index of the same append (indicators.changed) */
 	causeIndex?: number;
 	/**
@@ -93,6 +95,7 @@ export async function appendEvents(tx: Db, events: NewEvent[], { commit = false 
 			payload: event.payload,
 			sealed: event.sealed ?? false,
 			key: event.idempotencyKey ?? null,
+			digest: event.requestDigest ?? null,
 			cause: event.causeIndex === undefined ? null : event.causeIndex + 1,
 			indicators: event.indicators ?? false
 		};
@@ -100,18 +103,18 @@ export async function appendEvents(tx: Db, events: NewEvent[], { commit = false 
 	const locked = tx`select pg_advisory_xact_lock(${EVENT_LOCK}::bigint)`.execute();
 	const insert = tx`
 			insert into event (seq, at, type, province_code, city_code, county_code, township_code, village_code,
-				actor, payload, sealed, idempotency_key)
+				actor, payload, sealed, idempotency_key, request_digest)
 			-- the clock read under the lock, not at the transaction's start, so that at runs with seq
 			select m.head + r.ord, clock_timestamp(), r.type, r.province, r.city, r.county, r.township, r.village, r.actor,
 				r.payload
 					|| case when r.cause is null then '{}'::jsonb else jsonb_build_object('cause', m.head + r.cause) end
 					|| case when r.indicators then jsonb_build_object('regions', path_indicators(r.province, r.city, r.county)) else '{}'::jsonb end,
-				r.sealed, r.key
+				r.sealed, r.key, r.digest
 			from (select coalesce(max(seq), 0) as head from event) m,
 				jsonb_to_recordset(${tx.json(rows as never)}) as r(ord int, type text, province text, city text, county text,
-					township text, village text, actor text, payload jsonb, sealed boolean, key text, cause int, indicators boolean)
+					township text, village text, actor text, payload jsonb, sealed boolean, key text, digest text, cause int, indicators boolean)
 			order by r.ord
-			returning *`.execute();
+			returning seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed`.execute();
 	// marked as ended: `transaction` sends no COMMIT of its own after this one
 	const committed = commit ? tx`commit`.execute() : null;
 	if (commit) endedInPipeline.add(tx);
@@ -123,20 +126,65 @@ export async function appendEvent(tx: Db, event: NewEvent): Promise<StoredEvent>
 	return (await appendEvents(tx, [event]))[0];
 }
 
-/** Who reads sealed events (team movements, unannounced assignments): SPEC §4. */
+/**
+ * What a viewer may see of the log (SPEC §4, §5): sealed events (team movements, unannounced
+ * assignments) only if `sealed`, or those of its own `team`; and figures only of the regions
+ * its scope holds (`figures`: the highest level it reads, and the region there; a code of null
+ * is any region at that level the viewer reaches, as an inspector's assigned counties).
+ */
 export interface Reader {
 	sealed: boolean;
 	team: string | null;
+	/** null: every region's (the publisher, which reads the whole log and cuts per receiver) */
+	figures: { level: Level; code: string | null } | null;
 }
+
+/** No region at all: a user without a scope reads no figures. */
+const NO_FIGURES = { level: 'village', code: '' } as const;
 
 export function readerOf(viewer: Viewer): Reader {
-	if (viewer.kind !== 'user') return { sealed: false, team: null };
+	if (viewer.kind !== 'user') return { sealed: false, team: null, figures: { level: viewer.scope.level, code: viewer.scope.code } };
 	const sealed = viewer.role === 'dispatcher' || viewer.role === 'admin' || (viewer.role === 'leader' && viewer.scope?.level === 'province');
-	return { sealed, team: viewer.role === 'inspector' ? viewer.team : null };
+	if (viewer.role === 'inspector') return { sealed: false, team: viewer.team, figures: { level: 'county', code: null } };
+	return { sealed, team: null, figures: viewer.scope ? { level: viewer.scope.level, code: viewer.scope.code } : NO_FIGURES };
 }
 
-/** Everything the whole log holds: the publisher, which filters per socket itself. */
-export const EVERYONE: Reader = { sealed: true, team: null };
+/** Everything the whole log holds: the publisher, which cuts what each receiver gets with `shown`. */
+export const EVERYONE: Reader = { sealed: true, team: null, figures: null };
+
+/** One key per distinct way of cutting events: receivers with the same key get the same copy. */
+export const readerKey = (reader: Reader): string =>
+	`${reader.sealed ? 1 : 0}|${reader.team ?? ''}|${reader.figures ? `${reader.figures.level}:${reader.figures.code ?? '*'}` : '*'}`;
+
+const DEPTH: Record<Level, number> = { province: 0, city: 1, county: 2, township: 3, village: 4 };
+
+/** Whether `reader` may read the figures of the region at `level` on `path`. */
+function readsFigures(reader: Reader, path: EventPath, level: Level): boolean {
+	const figures = reader.figures;
+	if (!figures) return true;
+	if (DEPTH[level] < DEPTH[figures.level]) return false;
+	return figures.code === null || path[figures.level] === figures.code;
+}
+
+type IndicatorsChanged = EventPayloads['indicators.changed'];
+
+/**
+ * The one rule of what a viewer sees of an event, on every path (the live stream, the replay
+ * over the socket and `GET /api/events`, the county's feed): null for a sealed event it may not
+ * read; otherwise the event without its seal, cut to what its scope may read. An event reaches
+ * a viewer through a region on its path that the viewer reads; of its payload, the figures of
+ * the regions above that (the city's and the province's inside `indicators.changed`) are cut.
+ * `readable` is this rule's sealed part as a condition, so that a query's limit counts what
+ * this leaves.
+ */
+export function shown(reader: Reader, event: StoredEvent): LiveEvent | null {
+	const { sealed, ...open } = event;
+	if (sealed && !reader.sealed && !(reader.team !== null && (event.payload as { team?: unknown }).team === reader.team)) return null;
+	if (event.type !== 'indicators.changed' || !reader.figures) return open;
+	const payload = event.payload as IndicatorsChanged;
+	const regions = payload.regions.filter((region) => readsFigures(reader, event.path, region.level));
+	return regions.length === payload.regions.length ? open : { ...open, payload: { ...payload, regions } };
+}
 
 export interface EventQuery {
 	region: Region | null;
@@ -146,19 +194,33 @@ export interface EventQuery {
 	upTo?: number;
 }
 
-/** The rule of SPEC §4 as a condition on the event table: `and …`, or nothing for a reader of everything. */
+/** The sealed part of `shown` as a condition on the event table: `and …`, or nothing for a reader of everything. */
 export const readable = (db: Db, reader: Reader) =>
 	reader.sealed ? db`` : reader.team ? db`and (not sealed or payload->>'team' = ${reader.team})` : db`and not sealed`;
 
-/** The newest `limit` events of `region` that `reader` may see, newest first, leaving out `indicators.changed` (a feed). */
-export async function latestEvents(db: Db, region: Region, reader: Reader, limit: number): Promise<StoredEvent[]> {
+/** The newest `limit` events of `region` as `reader` sees them, newest first, leaving out `indicators.changed` (a feed). */
+export async function latestEvents(db: Db, region: Region, reader: Reader, limit: number): Promise<LiveEvent[]> {
 	const rows = await db`
 		select seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed
 		from event
 		where ${db(COLUMN[region.level])} = ${region.code} and type <> 'indicators.changed' ${readable(db, reader)}
 		order by seq desc limit ${limit}`;
-	return rows.map(toEvent);
+	return seen(reader, rows.map(toEvent));
 }
+
+/** The events of one ledger item (`problem.*`), oldest first, as `reader` sees them. */
+export async function problemEvents(db: Db, problem: number, reader: Reader, limit = 1000): Promise<LiveEvent[]> {
+	const rows = await db`
+		select seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed
+		from event
+		where type like 'problem.%' and (payload ->> 'problem')::bigint = ${problem} ${readable(db, reader)}
+		order by seq limit ${limit}`;
+	return seen(reader, rows.map(toEvent));
+}
+
+/** `events` as `reader` sees them, those it may not see left out. */
+export const seen = (reader: Reader, events: StoredEvent[]): LiveEvent[] =>
+	events.map((event) => shown(reader, event)).filter((event): event is LiveEvent => event !== null);
 
 /**
  * Events after `after` in `region` (or everywhere), in seq order, as `reader` may see them;
@@ -185,10 +247,10 @@ export async function eventsAfter(
 	return { items: rows.map(toEvent), total };
 }
 
-/** The seq of an event already written under `key`, if any. */
-export async function seqOfKey(db: Db, key: string): Promise<number | null> {
-	const [row] = await db`select seq from event where idempotency_key = ${key}`;
-	return row ? row.seq : null;
+/** The event already written under `key`, if any: its seq and the digest of the request it came with. */
+export async function writeOfKey(db: Db, key: string): Promise<{ seq: number; digest: string | null } | null> {
+	const [row] = await db`select seq, request_digest from event where idempotency_key = ${key}`;
+	return row ? { seq: row.seq, digest: row.request_digest } : null;
 }
 
 export async function lastSeq(db: Db): Promise<number> {

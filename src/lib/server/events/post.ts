@@ -6,9 +6,10 @@ import { findRegion, type Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { changeUnits, changeUnitsBy, recountCounties } from '../indicators/counters';
 import type { PostedEventType } from '$lib/types/events';
-import { appendEvents, seqOfKey, type NewEvent, type StoredEvent } from './log';
+import { checkRetry, requestDigest } from './idempotency';
+import { appendEvents, writeOfKey, type NewEvent, type StoredEvent } from './log';
 import { PLANNERS, POSTERS, POSTERS_OF, type Plan, type PlannedEvent, type UserViewer } from './planners';
-import type { Planner } from './planners/plan';
+import { outOfReach, type Planner } from './planners/plan';
 import { publish } from './publish';
 import type { PostedEvent } from './types';
 
@@ -16,8 +17,6 @@ export { POSTERS };
 
 // two-key advisory locks: a key space apart from the event lock's single key
 const KEY_LOCK_CLASS = 7311;
-
-const forbidden = () => new ApiError(403, 'forbidden', '无权对该对象提交事件');
 
 export interface Posted {
 	seq: number;
@@ -35,16 +34,22 @@ async function change(tx: Db, plan: Plan, unit: string): Promise<Record<string, 
 	return plan.counts ? changeUnits(tx, [unit], () => plan.apply(tx)) : plan.apply(tx);
 }
 
+/** An idempotency key as stored (the poster's own) and the digest of the request it is bound to. */
+interface Keyed {
+	key: string;
+	digest: string;
+}
+
 /** Who makes a change: a signed-in user, or the server itself (the deadline watcher). */
 export const SYSTEM = { kind: 'system' } as const;
 export type Writer = UserViewer | typeof SYSTEM;
 
 /** The record, its counters, the audit row, the events and the new indicators, then the commit; in `tx`. */
-async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key: string | null): Promise<StoredEvent[]> {
+async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key: Keyed | null): Promise<StoredEvent[]> {
 	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
-	if (!region) throw forbidden();
+	if (!region) throw outOfReach();
 	// the server's own changes follow its rules, not a scope
-	if (writer.kind !== 'system' && !(await (plan.mayPost ?? covers)(writer, region))) throw forbidden();
+	if (writer.kind !== 'system' && !(await (plan.mayPost ?? covers)(writer, region))) throw outOfReach();
 	const viewer = writer.kind === 'system' ? null : writer;
 	const actor = viewer ? viewer.username : 'system';
 	const after = await change(tx, plan, region.code);
@@ -58,15 +63,18 @@ async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key
 		actor: event.sealed ? actor : publicActor,
 		payload: event.payload,
 		sealed: event.sealed,
-		idempotencyKey: i === 0 ? key : null
+		idempotencyKey: i === 0 ? (key?.key ?? null) : null,
+		requestDigest: i === 0 ? (key?.digest ?? null) : null
 	}));
 	if (plan.counts) {
+		// the cause is an event whoever reads the figures may read: a finding's problem, not the sealed finding
+		const cause = planned.findIndex((event) => !event.sealed);
 		planned.push({
 			type: 'indicators.changed',
 			region: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null },
 			actor: publicActor,
 			payload: {},
-			causeIndex: 0,
+			causeIndex: Math.max(cause, 0),
 			indicators: true
 		});
 	}
@@ -97,19 +105,27 @@ export async function commitPlan(writer: Writer, action: string, plan: (tx: Db) 
  * The region comes from the subject (patient, facility, problem, team), never from the caller.
  */
 export async function postEvent(viewer: Viewer, input: PostedEvent, idempotencyKey: string | null, db: Sql = defaultSql): Promise<Posted> {
-	if (viewer.kind !== 'user' || !POSTERS_OF[input.type].includes(viewer.role)) throw forbidden();
-	// keys are the poster's own: another user's key neither collides nor replays
-	const key = idempotencyKey === null ? null : `${viewer.username}:${idempotencyKey}`;
+	if (viewer.kind !== 'user' || !POSTERS_OF[input.type].includes(viewer.role)) throw outOfReach();
+	// keys are the poster's own: another user's key neither collides nor replays; each is bound
+	// to the request it came with (the poster, the kind of write, the payload as parsed)
+	const key: Keyed | null =
+		idempotencyKey === null
+			? null
+			: { key: `${viewer.username}:${idempotencyKey}`, digest: requestDigest(viewer.username, input.type, input.payload) };
 	const result = await transaction(db, async (tx) => {
 		if (key) {
 			// a retry waits for the first attempt, then finds its event
 			// the lock goes out now and the look right behind it, which runs once the lock is granted
-			const locked = tx`select pg_advisory_xact_lock(${KEY_LOCK_CLASS}::int, hashtext(${key}))`.execute();
-			const [, seq] = await Promise.all([locked, seqOfKey(tx, key)]);
-			if (seq !== null) return { seq, repeated: true, events: [] as StoredEvent[] };
+			const locked = tx`select pg_advisory_xact_lock(${KEY_LOCK_CLASS}::int, hashtext(${key.key}))`.execute();
+			const [, first] = await Promise.all([locked, writeOfKey(tx, key.key)]);
+			if (first) {
+				checkRetry(first.digest, key.digest);
+				return { seq: first.seq, repeated: true, events: [] as StoredEvent[] };
+			}
 		}
 		const plan = await (PLANNERS[input.type] as Planner<PostedEventType>)(tx, input.payload, viewer);
-		if (!plan) throw new ApiError(404, 'not_found', '没有找到该记录');
+		// a subject that is not there is answered as one out of reach
+		if (!plan) throw outOfReach();
 		const events = await applyPlan(tx, viewer, input.type, plan, key);
 		return { seq: events[0].seq, repeated: false, events };
 	});

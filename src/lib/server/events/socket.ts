@@ -12,11 +12,15 @@ import { ApiError } from '../http/errors';
 import { VERSION } from '../version';
 import { sql } from '../db';
 import { joinCluster } from './cluster';
-import { eventsAfter, lastSeq, pathCodes, readerOf, type StoredEvent } from './log';
+import type { LiveEvent } from '$lib/types/events';
+import { eventsAfter, lastSeq, pathCodes, readerKey, readerOf, seen, shown, type Reader, type StoredEvent } from './log';
 import { setCluster, wake } from './publish';
 
 interface SocketData {
 	viewer: Viewer;
+	/** what of each event the viewer may see (`shown`), and the key of receivers who see the same */
+	reader: Reader;
+	readerKey: string;
 	/** the highest seq sent on this socket: each event names it as `prev`, so clients see gaps */
 	sent?: number;
 }
@@ -58,7 +62,7 @@ async function subscribeNow(socket: AppSocket, raw: unknown): Promise<Subscribed
 	const parsed = subscribeRequest.safeParse(raw);
 	if (!parsed.success) return { ack: { ok: false, error: { code: 'invalid_request', message: '订阅参数不正确' } } };
 	const viewer = socket.data.viewer;
-	const held: StoredEvent[] = [];
+	const held: LiveEvent[] = [];
 	let room: string | null = null;
 	try {
 		// the room is derived from a region the scope check returned, never from the client's string
@@ -74,13 +78,13 @@ async function subscribeNow(socket: AppSocket, raw: unknown): Promise<Subscribed
 			after === undefined
 				? { items: [], total: 0 }
 				: // one more than may be replayed says whether there are too many, without counting them all
-					await eventsAfter(sql, { region, after, upTo: through, limit: MAX_REPLAY + 1 }, readerOf(viewer), { count: false });
+					await eventsAfter(sql, { region, after, upTo: through, limit: MAX_REPLAY + 1 }, socket.data.reader, { count: false });
 		if (replay.items.length > MAX_REPLAY) throw new ApiError(409, 'too_far_behind', '落后太多，请重新加载');
 		const replayed = new Set(replay.items.map((event) => event.seq));
 		const flush = () => {
 			live().held.delete(socket);
 			// held events of the socket's other regions may lie below the replay's end: one seq order
-			const events = [...replay.items, ...held.filter((event) => !replayed.has(event.seq))].sort((a, b) => a.seq - b.seq);
+			const events = [...seen(socket.data.reader, replay.items), ...held.filter((event) => !replayed.has(event.seq))].sort((a, b) => a.seq - b.seq);
 			// the chain starts again where the client said it was
 			socket.data.sent = after ?? through;
 			for (const event of events) send(socket, event);
@@ -116,7 +120,8 @@ function subscribe(socket: AppSocket, raw: unknown): Promise<SubscribeAck> {
 interface Live {
 	/** the last seq sent live; null until the first publish or subscription */
 	through: number | null;
-	held: WeakMap<AppSocket, StoredEvent[]>;
+	/** what arrives live for a socket during its replay, as its viewer sees it */
+	held: WeakMap<AppSocket, LiveEvent[]>;
 	subscribing: WeakMap<AppSocket, Promise<void>>;
 }
 
@@ -132,7 +137,8 @@ export function liveFrom(seq: number): number {
 	return state.through;
 }
 
-function send(socket: AppSocket, { sealed: _sealed, ...event }: StoredEvent): void {
+/** Sends one event, as `shown` cut it for the socket's viewer. */
+function send(socket: AppSocket, event: LiveEvent): void {
 	socket.emit('event', { ...event, prev: advance(socket, event.seq) });
 }
 
@@ -167,7 +173,10 @@ function letGo(socket: AppSocket): void {
 	else socket.conn.close();
 }
 
-/** Sends one event to the sockets subscribed to any region on its path that may read it. */
+/**
+ * Sends one event to the sockets subscribed to any region on its path, each as its viewer may
+ * see it (`shown`): worked out once per kind of viewer (`readerKey`), not per socket.
+ */
 export function emit(event: StoredEvent): void {
 	const state = live();
 	state.through = Math.max(state.through ?? 0, event.seq);
@@ -179,34 +188,35 @@ export function emit(event: StoredEvent): void {
 	// the adapter's rooms are this node's own sockets: every node sends to its own
 	const ids = new Set<string>();
 	for (const room of rooms) for (const id of io.sockets.adapter.rooms.get(room) ?? []) ids.add(id);
-	// sockets that follow the same stream name the same `prev`: each such group gets one
-	// broadcast, so the packet is encoded once for all of them instead of once per socket
-	const byPrev = new Map<number | null, string[]>();
+	const copies = new Map<string, LiveEvent | null>();
+	// sockets that see the same copy and follow the same stream name the same `prev`: each such
+	// group gets one broadcast, so the packet is encoded once for all of them instead of once per socket
+	const groups = new Map<string, { copy: LiveEvent; prev: number | null; ids: string[] }>();
 	const backlog = limits();
 	for (const id of ids) {
 		const socket = io.sockets.sockets.get(id);
 		if (!socket) continue;
-		if (event.sealed) {
-			const reader = readerOf(socket.data.viewer);
-			if (!reader.sealed && !(reader.team && team === reader.team)) continue;
-		}
+		const key = socket.data.readerKey;
+		let copy = copies.get(key);
+		if (copy === undefined) copies.set(key, (copy = shown(socket.data.reader, event)));
+		if (copy === null) continue;
 		if (overloaded(socket, backlog)) {
 			letGo(socket);
 			continue;
 		}
 		const held = state.held.get(socket);
 		if (held) {
-			held.push(event);
+			held.push(copy);
 			continue;
 		}
 		const prev = advance(socket, event.seq);
-		const group = byPrev.get(prev);
-		if (group) group.push(id);
-		else byPrev.set(prev, [id]);
+		const group = `${key}#${prev}`;
+		const found = groups.get(group);
+		if (found) found.ids.push(id);
+		else groups.set(group, { copy, prev, ids: [id] });
 	}
-	const { sealed: _sealed, ...shown } = event;
 	// every socket is in the room named by its id; `local`: the other nodes send to their own
-	for (const [prev, group] of byPrev) io.local.to(group).emit('event', { ...shown, prev });
+	for (const { copy, prev, ids: group } of groups.values()) io.local.to(group).emit('event', { ...copy, prev });
 }
 
 interface WebSocketTransport {
@@ -260,6 +270,8 @@ export async function attachSocket(httpServer: HttpServer, options: SocketOption
 			const viewer = token ? await kioskViewer(token) : await sessionViewer(cookie(socket.request, SESSION_COOKIE));
 			if (!viewer) return next(new Error('unauthenticated'));
 			socket.data.viewer = viewer;
+			socket.data.reader = readerOf(viewer);
+			socket.data.readerKey = readerKey(socket.data.reader);
 			next();
 		} catch {
 			next(new Error('unavailable'));

@@ -1,12 +1,13 @@
 import { covers } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
 import { sql as defaultSql, type Db } from '../db';
-import { latestEvents, readerOf, type StoredEvent } from '../events/log';
+import { latestEvents, readerOf } from '../events/log';
 import { findRegion, type Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { regionIndicators } from '../indicators/queries';
 import type { IndicatorValues } from '$lib/indicators';
 import type { ProblemItem } from '$lib/types/problems';
+import type { LiveEvent } from '$lib/types/events';
 import { listProblems, ledgerFilters } from './ledger';
 
 export interface Average {
@@ -24,7 +25,7 @@ export interface CountyOffice {
 	 */
 	averages: { city: Average | null; province: Average | null };
 	problems: { items: ProblemItem[]; total: number };
-	feed: Omit<StoredEvent, 'sealed'>[];
+	feed: LiveEvent[];
 }
 
 /** What the county office's own screen shows first; `county` has passed the scope check. */
@@ -43,7 +44,7 @@ export async function countyOffice(viewer: Viewer, county: Region, db: Db = defa
 		indicators,
 		averages: { city, province },
 		problems,
-		feed: feed.map(({ sealed: _sealed, ...event }) => event)
+		feed
 	};
 }
 

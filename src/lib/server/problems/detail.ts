@@ -1,5 +1,5 @@
 import { sql as defaultSql, type Db } from '../db';
-import { readable, readerOf } from '../events/log';
+import { problemEvents, readerOf } from '../events/log';
 import type { EvidenceRef } from '$lib/types/events';
 import type { ProblemDetail, TimelineEntry } from '$lib/types/problems';
 import type { ScopedProblem } from './access';
@@ -7,18 +7,14 @@ import { mayChangeDeadline, movesFrom, partOf } from './lifecycle';
 
 /** The item's own events, oldest first: every move, who, when, its note and evidence. */
 export async function timeline({ viewer, problem }: ScopedProblem, db: Db = defaultSql): Promise<TimelineEntry[]> {
-	const reader = readerOf(viewer);
-	const rows = await db`
-		select seq, type, at, actor, payload from event
-		where type like 'problem.%' and (payload ->> 'problem')::bigint = ${problem.id}
-			${readable(db, reader)}
-		order by seq limit 1000`;
+	const rows = await problemEvents(db, problem.id, readerOf(viewer));
 	return rows.map((row) => {
-		const p = row.payload;
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any
+		const p = row.payload as Record<string, any>;
 		return {
 			seq: row.seq,
 			type: row.type,
-			at: new Date(row.at).toISOString(),
+			at: row.at,
 			actor: row.actor,
 			...(p.status ? { status: p.status } : {}),
 			...(p.from && row.type === 'problem.status_changed' ? { from: p.from } : {}),

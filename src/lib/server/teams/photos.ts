@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql as defaultSql, type Sql } from '../db';
 import { ApiError } from '../http/errors';
+import { checkRetry, requestDigest } from '../events/idempotency';
 import { commitPlan } from '../events/post';
 import { lockTeam } from '../events/planners/teams';
 import type { UserViewer } from '../events/planners';
@@ -57,6 +58,8 @@ export async function addPhoto(viewer: UserViewer, team: string, file: EvidenceF
 	if (!PHOTO_TYPES.has(file.type)) throw new ApiError(415, 'unsupported_media_type', '现场照片应为图片（JPEG、PNG、WebP、GIF）');
 	const content = file.type === 'image/jpeg' ? withoutMetadata(file.content) : file.content;
 	const sha256 = createHash('sha256').update(content).digest('hex');
+	// the key is bound to this upload: the team, and the file as it was sent (name, type, bytes)
+	const digest = key === null ? null : requestDigest(viewer.username, 'team.photo', { team, name: file.name, type: file.type, sha256: createHash('sha256').update(file.content).digest('hex') });
 	let photo: Photo | null = null;
 	await commitPlan(
 		viewer,
@@ -73,11 +76,14 @@ export async function addPhoto(viewer: UserViewer, team: string, file: EvidenceF
 				mayPost: async () => true,
 				apply: async (tx) => {
 					const [inserted] = await tx`
-						insert into team_photo (team_id, uploaded_by, idempotency_key, name, media_type, size, sha256, content)
-						values (${row.id}, ${viewer.username}, ${key}, ${file.name}, ${file.type}, ${content.byteLength}, ${sha256}, ${Buffer.from(content)})
+						insert into team_photo (team_id, uploaded_by, idempotency_key, request_digest, name, media_type, size, sha256, content)
+						values (${row.id}, ${viewer.username}, ${key}, ${digest}, ${file.name}, ${file.type}, ${content.byteLength}, ${sha256}, ${Buffer.from(content)})
 						on conflict (uploaded_by, idempotency_key) do nothing
 						returning id, name, media_type, size`;
-					const [kept] = inserted ? [inserted] : await tx`select id, name, media_type, size from team_photo where uploaded_by = ${viewer.username} and idempotency_key = ${key}`;
+					const [kept] = inserted
+						? [inserted]
+						: await tx`select id, name, media_type, size, request_digest from team_photo where uploaded_by = ${viewer.username} and idempotency_key = ${key}`;
+					if (!inserted) checkRetry(kept.request_digest, digest!);
 					photo = { id: Number(kept.id), name: kept.name, type: kept.media_type, size: kept.size };
 					return { ...photo, team: row.id };
 				},

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { regionInScope, requireRole, requireViewer } from '$lib/server/auth/scope';
-import { eventsAfter, readerOf } from '$lib/server/events/log';
+import { eventsAfter, readerOf, seen } from '$lib/server/events/log';
 import { POSTERS, postEvent } from '$lib/server/events/post';
 import { IDEMPOTENCY_KEY, postedEvent } from '$lib/server/events/types';
 import { sql } from '$lib/server/db';
@@ -20,8 +20,9 @@ const params = z.object({
 export const GET: RequestHandler = route(async (event) => {
 	const { region: code, after, limit } = query(event.url, params);
 	const region = await regionInScope(event, code);
-	const { items, total } = await eventsAfter(sql, { region, after, limit }, readerOf(requireViewer(event)));
-	return json({ items: items.map(({ sealed: _sealed, ...item }) => item), total });
+	const reader = readerOf(requireViewer(event));
+	const { items, total } = await eventsAfter(sql, { region, after, limit }, reader);
+	return json({ items: seen(reader, items), total });
 });
 
 /** A progress event from the field: `{ type, payload }`; the region comes from the subject. */

@@ -1,11 +1,19 @@
 import type { PendingQuery, Row } from 'postgres';
 import type { Db } from '../../db';
+import { ApiError } from '../../http/errors';
 import type { Region } from '../../geo/regions';
 import type { Viewer } from '../../auth/viewer';
 import type { EventType, PostedEventType } from '$lib/types/events';
 import type { PostedPayload } from '../types';
 
 export type UserViewer = Extract<Viewer, { kind: 'user' }>;
+
+/**
+ * The one answer to a posted event whose subject (patient, facility, problem, region) the poster
+ * may not reach: the same status, code and words whether the subject lies outside its scope or
+ * does not exist at all, so that a write tells no more of other regions than a read does.
+ */
+export const outOfReach = () => new ApiError(403, 'forbidden', '无权对该对象提交事件');
 
 /** One event a change writes; the first of a plan's events is the posted type's own. */
 export interface PlannedEvent {

@@ -8,11 +8,9 @@ import { dayOf, daysBetween } from '$lib/days';
 import { escalationDue, type EscalationLimits } from '../../problems/escalation';
 import type { PostedPayload } from '../types';
 import type { Writer } from '../post';
-import { day, type Change, type Plan, type PlannedEvent, type Planner, type UserViewer } from './plan';
+import { day, outOfReach, type Change, type Plan, type PlannedEvent, type Planner, type UserViewer } from './plan';
 
 const invalid = (field: string, message: string) => new ApiError(422, 'invalid_fields', '字段校验未通过', [{ field, message }]);
-// the same answer as the write path's own scope check: out of scope says nothing of the item's state
-const forbidden = () => new ApiError(403, 'forbidden', '无权对该对象提交事件');
 
 interface ProblemRow {
 	status: string;
@@ -45,7 +43,8 @@ async function problemPlan(
 /** The part the viewer plays for this item; out of its scope it is refused before anything about the item is said. */
 async function partFor(viewer: Writer, before: ProblemRow, region: Region): Promise<Part | null> {
 	if (viewer.kind === 'system') return 'checker';
-	if (!(await covers(viewer, region))) throw forbidden();
+	// the write path's own answer: out of scope says nothing of the item, nor that it exists
+	if (!(await covers(viewer, region))) throw outOfReach();
 	return partOf(viewer, { region, found_by: before.found_by, status: before.status });
 }
 
@@ -230,10 +229,14 @@ const DEFAULT_DAYS = 30;
 // two-key advisory lock class: one problem number at a time per county
 export const PROBLEM_CODE_LOCK = 7312;
 
-/** The region a new problem lies in: a county or a place inside one. */
-export async function problemRegion(tx: Db, code: string): Promise<Region | null> {
+/**
+ * The region a new problem lies in: a county or a place inside one. One the poster may not
+ * reach (`within`) is null, as one that does not exist, before its level is looked at.
+ */
+export async function problemRegion(tx: Db, code: string, within: (region: Region) => boolean | Promise<boolean>): Promise<Region | null> {
 	const region = await findRegion(code, tx);
-	if (region && region.countyCode === null) throw invalid('payload.region', '问题应落在县（市、区）及以下');
+	if (!region || !(await within(region))) return null;
+	if (region.countyCode === null) throw invalid('payload.region', '问题应落在县（市、区）及以下');
 	return region;
 }
 
@@ -260,7 +263,7 @@ const FOUND_BY = { county_officer: 'county', leader: 'city', dispatcher: 'provin
 /** A new item; who found it follows from the poster's level unless the caller says. */
 export const problemCreation = async (tx: Db, p: NewProblem, viewer?: UserViewer): Promise<Plan | null> => {
 	if (!p.found_by && viewer) p = { ...p, found_by: FOUND_BY[viewer.role as keyof typeof FOUND_BY] };
-	const region = await problemRegion(tx, p.region);
+	const region = await problemRegion(tx, p.region, (region) => !viewer || covers(viewer, region));
 	if (!region) return null;
 	return {
 		entity: 'problem',

@@ -1,3 +1,4 @@
+import { covers } from '../../auth/scope';
 import { findRegion } from '../../geo/regions';
 import { ApiError } from '../../http/errors';
 import { day, type Planner } from './plan';
@@ -11,8 +12,9 @@ const invalid = (field: string, message: string) => new ApiError(422, 'invalid_f
  */
 export const talkRecord: Planner<'talk.recorded'> = async (tx, p, viewer) => {
 	const region = await findRegion(p.region, tx);
-	if (region && region.level !== 'city' && region.level !== 'county') throw invalid('payload.region', '约谈对象应为市或县');
-	if (!region) return null;
+	// a region out of the poster's scope is answered as one that does not exist, before its level is looked at
+	if (!region || !(await covers(viewer, region))) return null;
+	if (region.level !== 'city' && region.level !== 'county') throw invalid('payload.region', '约谈对象应为市或县');
 	return {
 		entity: 'talk',
 		entityId: null,

@@ -265,8 +265,8 @@ export const teamFinding: Planner<'team.finding'> = async (tx, p, viewer) => {
 	const assignment = await findingAssignment(tx, p.team);
 	// a place outside the county the team was sent to is refused like one that does not exist
 	if (!assignment) throw forbidden();
-	const region = await problemRegion(tx, p.region);
-	if (!region || region.countyCode !== assignment.county_code) throw forbidden();
+	const region = await problemRegion(tx, p.region, (region) => region.countyCode === assignment.county_code);
+	if (!region) throw forbidden();
 	const { team: _team, evidence: _evidence, ...problem } = p;
 	let photos: EvidenceRef[] = [];
 	return {
