@@ -124,7 +124,10 @@ export class QueryStopped extends Error {
 /** What `stopWithRequest` touches of a postgres.js query (src/query.js, 3.4.9). */
 interface QueryInternals {
 	executed: boolean;
+	/** set once sent on a connection */
 	state: unknown;
+	/** the connection's current statement */
+	active: boolean;
 	handler: (query: QueryInternals) => unknown;
 	resolve: (value: unknown) => unknown;
 	reject: (error: unknown) => unknown;
@@ -133,17 +136,19 @@ interface QueryInternals {
 
 /**
  * Ties a query to the request it is made for: once the request stops (its caller left, or its
- * time ran out) the query is not sent if it has not been, and cancelled if it runs. A query
- * already handed to the embedded database runs to its end: PGlite cannot be interrupted, and
- * a cancel request would reach whatever its one session runs then. A query that has finished
- * is never cancelled (the cancel request would hit the connection's next statement).
+ * time ran out) the query is not sent if it has not been, and cancelled if it runs. Left to run
+ * to their end: a query already handed to the embedded database (PGlite cannot be interrupted,
+ * and a cancel request would reach whatever its one session runs then); a query that waits in a
+ * connection's pipeline behind another (postgres.js 3.4.9 then takes the cancelled query's
+ * answer for the next one's: wrong rows for another request); and a query that has finished
+ * (the cancel request would hit the connection's next statement).
  */
 function stopWithRequest(query: unknown, work: RequestWork, kind: DbKind): void {
 	const q = query as QueryInternals;
 	if (typeof q?.cancel !== 'function' || typeof q.handler !== 'function') return;
 	let settled = false;
 	const stop = () => {
-		if (settled || !q.executed || (kind === 'embedded' && q.state)) return;
+		if (settled || !q.executed || (q.state && (kind === 'embedded' || !q.active))) return;
 		void Promise.resolve(q.cancel()).catch(() => {});
 	};
 	const { handler, resolve, reject } = q;
