@@ -143,16 +143,16 @@ function workOf(request: Request): RequestWork {
 
 /**
  * Wraps a route handler so that every failure leaves as the contract's error shape. Reads (GET,
- * HEAD) take their turn in their viewer's share and have a time limit (`asRead`).
+ * HEAD) take their turn in their viewer's share, have a time limit and stop with their caller
+ * (`asRead`); writes are left to the write gate and run to their end.
  */
 export function route<E extends { request: Request; locals?: App.Locals }>(handler: (event: E) => Promise<Response> | Response) {
 	return async (event: E): Promise<Response> => {
-		const work = workOf(event.request);
+		const run = () => unlessStuck(event.request, Promise.resolve(handler(event)));
 		try {
-			return await runAsRequest(work, () => {
-				const run = () => unlessStuck(event.request, Promise.resolve(handler(event)));
-				return READS.has(event.request.method) ? asRead(event, work, run) : run();
-			});
+			if (!READS.has(event.request.method)) return await run();
+			const work = workOf(event.request);
+			return await runAsRequest(work, () => asRead(event, work, run));
 		} catch (error) {
 			return errorResponse(error);
 		}
