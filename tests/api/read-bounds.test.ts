@@ -48,7 +48,11 @@ describe('a fair share of reads per session', () => {
 		const statuses = answers.map((a) => a.res.status);
 		expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
 		expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
-		expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+		// on a busy machine the last of its queue may pass the read time limit: 503 `timeout`, never another 5xx
+		for (const { res, body } of answers) {
+			expect([200, 429, 503]).toContain(res.status);
+			if (res.status === 503) expect(body.error.code).toBe('timeout');
+		}
 		const refused = answers.find((a) => a.res.status === 429)!;
 		expect(refused.res.headers.get('retry-after')).toBe('1');
 		expect(refused.body.error.code).toBe('too_many_requests');
