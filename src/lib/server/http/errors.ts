@@ -124,7 +124,8 @@ async function asRead(event: { request: Request; locals?: App.Locals }, work: Re
 	const key = shareKey(event.locals?.viewer);
 	let release: (() => void) | undefined;
 	try {
-		if (key) release = await Promise.race([gate.admit(key, work.signal), stopped]);
+		// not raced with `stopped`: a turn given just as the request stops must still be handed back
+		if (key) release = await gate.admit(key, work.signal);
 		return await Promise.race([run(), stopped]);
 	} finally {
 		clearTimeout(timer);
