@@ -4,6 +4,8 @@ import { closeDatabase } from '../src/lib/server/db';
 import { attachSocket } from '../src/lib/server/events/socket';
 import { startBackground } from '../src/lib/server/background';
 import { writeGate } from '../src/lib/server/http/write-gate';
+import { configureReads } from '../src/lib/server/http/read-gate';
+import { requestWork, runAsRequest } from '../src/lib/server/db/request-context';
 
 // Production entry: adapter-node's handler and socket.io on one HTTP server and one port.
 const started = Date.now();
@@ -21,15 +23,25 @@ process.env.BODY_SIZE_LIMIT ??= '256M';
 // @ts-expect-error the build output has no type declarations
 const { handler } = await import('../build/handler.js');
 
+const READS = new Set(['GET', 'HEAD']);
 const gate = writeGate(config.WRITE_CONCURRENCY);
+configureReads({ perViewer: config.READ_CONCURRENCY, queue: config.READ_QUEUE, timeoutMs: config.READ_TIMEOUT_MS });
 const server = createServer((req, res) => {
 	if (ownProtocol) req.headers['x-connection-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
-	gate(req, res, () =>
+	const app = () =>
 		handler(req, res, () => {
 			res.statusCode = 404;
 			res.end('Not found');
-		})
-	);
+		});
+	// a read's database work: a connection closed before its answer was sent stops it (its
+	// queries not yet sent are dropped, a running one cancelled; see db/request-context). Not a
+	// write's: what a write starts (the publisher's read of the log) outlives its request.
+	if (!READS.has(req.method ?? 'GET')) return gate(req, res, app);
+	const work = requestWork();
+	res.once('close', () => {
+		if (!res.writableFinished) work.stop('disconnected');
+	});
+	runAsRequest(work, app);
 });
 const io = await attachSocket(server, { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX, maxBacklog: config.SOCKET_MAX_BACKLOG }).catch((error: Error) => {
 	console.error(`cannot start: Redis at REDIS_URL: ${error.message}`);

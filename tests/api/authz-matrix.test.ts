@@ -43,7 +43,8 @@ const regionPaths = (code: string) => [
 	`/api/regions/${code}`,
 	`/api/regions/${code}/children`,
 	`/api/regions/${code}/facilities`,
-	`/api/indicators?region=${code}&level=village`,
+	// a page: a province's or city's villages are read a bounded page at a time
+	`/api/indicators?region=${code}&level=village&limit=100`,
 	`/api/rankings?region=${code}&level=${rankedLevel(code)}&indicator=gaps`,
 	`/api/wall?region=${code}`,
 	`/api/wall/overdue?region=${code}`

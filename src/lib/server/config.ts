@@ -30,6 +30,11 @@ const schema = z.object({
 	SOCKET_MAX_BACKLOG: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
 	/** API writes handed to the app at once; later ones wait their turn, holding only their socket */
 	WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(32),
+	/** API reads one session or kiosk token has in the app at once; up to READ_QUEUE more wait, later ones get 429 */
+	READ_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(2),
+	READ_QUEUE: z.coerce.number().int().min(0).max(10_000).default(16),
+	/** how long an API read may take before it is answered 503 and its queries are cancelled (ms) */
+	READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 	SIMULATE_PER_MINUTE: z.coerce.number().min(0).max(6000).default(30),
 	// the wall screen: a county silent for longer is marked; the unattended tour's step
 	WALL_STALE_MINUTES: z.coerce.number().positive().max(60 * 24 * 30).default(120),

@@ -1,5 +1,6 @@
 import postgres from 'postgres';
-import { startEmbedded, type EmbeddedDatabase } from './embedded';
+import { forkEmbedded, type EmbeddedDatabase } from './embedded';
+import { currentWork, type RequestWork } from './request-context';
 import { TIME_ZONE } from '../../days';
 
 export type Sql = postgres.Sql;
@@ -91,7 +92,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 	if (options.databaseUrl) {
 		database = { sql: client(options.databaseUrl, 'postgres'), kind: 'postgres', url: options.databaseUrl };
 	} else {
-		const embedded = await startEmbedded(options.dataDir, options.embeddedPort ?? 0);
+		// in a process of its own: its queries do not hold up this one's event loop, and its heap,
+		// which never shrinks, is not this process's
+		const embedded = await forkEmbedded(options.dataDir, options.embeddedPort ?? 0);
 		database = { sql: client(embedded.url, 'embedded'), kind: 'embedded', url: embedded.url, embedded };
 	}
 	holder[KEY] = database;
@@ -113,9 +116,65 @@ export async function closeDatabase(): Promise<void> {
 	await current.embedded?.stop();
 }
 
+/** A query stopped with the request it worked for (the code PostgreSQL gives a cancelled statement). */
+export class QueryStopped extends Error {
+	readonly code = '57014';
+}
+
+/** What `stopWithRequest` touches of a postgres.js query (src/query.js, 3.4.9). */
+interface QueryInternals {
+	executed: boolean;
+	/** set once sent on a connection */
+	state: unknown;
+	/** the connection's current statement */
+	active: boolean;
+	handler: (query: QueryInternals) => unknown;
+	resolve: (value: unknown) => unknown;
+	reject: (error: unknown) => unknown;
+	cancel(): unknown;
+}
+
+/**
+ * Ties a query to the request it is made for: once the request stops (its caller left, or its
+ * time ran out) the query is not sent if it has not been, and cancelled if it runs. Left to run
+ * to their end: a query already handed to the embedded database (PGlite cannot be interrupted,
+ * and a cancel request would reach whatever its one session runs then); a query that waits in a
+ * connection's pipeline behind another (postgres.js 3.4.9 then takes the cancelled query's
+ * answer for the next one's: wrong rows for another request); and a query that has finished
+ * (the cancel request would hit the connection's next statement).
+ */
+function stopWithRequest(query: unknown, work: RequestWork, kind: DbKind): void {
+	const q = query as QueryInternals;
+	if (typeof q?.cancel !== 'function' || typeof q.handler !== 'function') return;
+	let settled = false;
+	const stop = () => {
+		if (settled || !q.executed || (q.state && (kind === 'embedded' || !q.active))) return;
+		void Promise.resolve(q.cancel()).catch(() => {});
+	};
+	const { handler, resolve, reject } = q;
+	const done = () => {
+		settled = true;
+		work.signal.removeEventListener('abort', stop);
+	};
+	q.resolve = (value) => (done(), resolve(value));
+	q.reject = (error) => (done(), reject(error));
+	// a query made after its request stopped is refused when it would go out
+	q.handler = Object.assign((self: QueryInternals) => (work.signal.aborted ? q.reject(new QueryStopped('request stopped')) : handler(self)), {
+		debug: (handler as { debug?: unknown }).debug
+	});
+	work.signal.addEventListener('abort', stop, { once: true });
+}
+
 /** The one client; a tagged template like `postgres`'s own, resolved at call time. */
 export const sql: Sql = new Proxy(function () {} as unknown as Sql, {
-	apply: (_target, _this, args) => (database().sql as unknown as (...a: unknown[]) => unknown)(...args),
+	apply: (_target, _this, args) => {
+		const current = database();
+		const result = (current.sql as unknown as (...a: unknown[]) => unknown)(...args);
+		const work = currentWork();
+		// a tagged template is a query (or a fragment of one, which never runs itself)
+		if (work && Array.isArray((args[0] as { raw?: unknown })?.raw)) stopWithRequest(result, work, current.kind);
+		return result;
+	},
 	has: (_target, property) => property in database().sql,
 	get: (_target, property) => {
 		const value = (database().sql as unknown as Record<PropertyKey, unknown>)[property];

@@ -1,6 +1,7 @@
 import { sql as defaultSql, type Db } from '../db';
 import { findRegion, PATH_COLUMN, type Region } from '../geo/regions';
 import type { IndicatorValues, Level } from '$lib/indicators';
+import { shared } from './cache';
 
 const COUNTED: ReadonlySet<Level> = new Set(['province', 'city', 'county']);
 
@@ -59,12 +60,32 @@ function counts(db: Db, within: Region, level: Level) {
 		)`;
 }
 
+/**
+ * Aggregates every wall and map of a province or city asks for: the cities, counties or
+ * townships of a province or city, and the region itself. Computed once per version of the
+ * data and shared (`shared`); villages, read a page at a time, are not.
+ */
+const isProvinceAggregate = (within: Region, level: Level) => within.countyCode === null && level !== 'village';
+
 /** Indicators of every region at `level` inside `within` (or of `within` itself at its own level). */
 export async function indicatorsAt(
 	within: Region,
 	level: Level,
 	{ geometry = false, limit, offset = 0 }: Page & { geometry?: boolean } = {},
 	db: Db = defaultSql
+): Promise<{ items: RegionIndicators[]; total: number }> {
+	if (db === defaultSql && isProvinceAggregate(within, level)) {
+		const all = await shared(`indicators:${within.code}:${level}:${geometry}`, () => computeAt(within, level, { geometry }, db));
+		return { items: all.items.slice(offset, limit === undefined ? undefined : offset + limit), total: all.total };
+	}
+	return computeAt(within, level, { geometry, limit, offset }, db);
+}
+
+async function computeAt(
+	within: Region,
+	level: Level,
+	{ geometry = false, limit, offset = 0 }: Page & { geometry?: boolean },
+	db: Db
 ): Promise<{ items: RegionIndicators[]; total: number }> {
 	if (!COUNTED.has(level) && within.countyCode === null) return acrossCounties(within, level, { geometry, limit, offset }, db);
 	const inside = db(PATH_COLUMN[within.level]);
@@ -108,9 +129,14 @@ async function acrossCounties(within: Region, level: Level, page: Page & { geome
 		${page.limit === undefined ? db`` : db`limit ${page.limit}`} offset ${page.offset ?? 0}
 	`;
 	if (!rows.length) return { items: [], total: await countAt(db, within, level) };
-	const counties = await Promise.all([...new Set(rows.map((row) => row.county_code as string))].map((code) => findRegion(code, db)));
-	const parts = await Promise.all(counties.map((county) => indicatorsAt(county!, level, { geometry: page.geometry }, db)));
-	const byCode = new Map(parts.flatMap((part) => part.items).map((item) => [item.code, item]));
+	// one county after another: a request has one query at a time in the database, so that on
+	// the embedded one (a single session, first come first served) others' queries wait behind
+	// one county's sums, not behind every county the request touches
+	const byCode = new Map<string, RegionIndicators>();
+	for (const code of new Set(rows.map((row) => row.county_code as string))) {
+		const county = await findRegion(code, db);
+		for (const item of (await indicatorsAt(county!, level, { geometry: page.geometry }, db)).items) byCode.set(item.code, item);
+	}
 	return { items: rows.map((row) => byCode.get(row.code)!), total: Number(rows[0].total) };
 }
 

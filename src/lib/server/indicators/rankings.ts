@@ -3,6 +3,7 @@ import type { Region } from '../geo/regions';
 import { INDICATORS, type IndicatorKey, type Level } from '$lib/indicators';
 import { indicatorsAt, type Page } from './queries';
 import { baselines } from './snapshots';
+import { shared } from './cache';
 import type { RankingRow } from '$lib/types/wall';
 
 
@@ -37,6 +38,12 @@ const difference = (now: number | null, then: number | null | undefined) =>
 
 /** The league table (综合排名 and per indicator) of the regions at `level` inside `within`. */
 export async function rankings(within: Region, level: Level, key: IndicatorKey, { limit, offset = 0 }: Page = {}, db: Db = defaultSql): Promise<Ranking> {
+	// the whole table, shared per version of the data (see indicators/cache.ts), then the page
+	const all = db === defaultSql ? await shared(`rankings:${within.code}:${level}:${key}`, () => ranked(within, level, key, db)) : await ranked(within, level, key, db);
+	return { ...all, items: all.items.slice(offset, limit === undefined ? undefined : offset + limit) };
+}
+
+async function ranked(within: Region, level: Level, key: IndicatorKey, db: Db): Promise<Ranking> {
 	const { items } = await indicatorsAt(within, level, {}, db);
 	const before = await baselines(items.map((item) => item.code), db);
 	const values = items.map((item) => item.indicators[key]);
@@ -55,5 +62,5 @@ export async function rankings(within: Region, level: Level, key: IndicatorKey, 
 		}))
 		.sort((a, b) => a.rank - b.rank || a.code.localeCompare(b.code));
 	const since = items.length ? (before.get(items[0].code)?.takenOn ?? null) : null;
-	return { items: rows.slice(offset, limit === undefined ? undefined : offset + limit), total: rows.length, since };
+	return { items: rows, total: rows.length, since };
 }

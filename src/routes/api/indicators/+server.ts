@@ -1,10 +1,10 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { regionInScope } from '$lib/server/auth/scope';
-import { ApiError, route } from '$lib/server/http/errors';
-import { level, page, query } from '$lib/server/http/params';
+import { route } from '$lib/server/http/errors';
+import { boundedLevel, level, page, query } from '$lib/server/http/params';
 import { indicatorsAt } from '$lib/server/indicators/queries';
-import { LEVELS, targets } from '$lib/indicators';
+import { targets } from '$lib/indicators';
 import type { RequestHandler } from './$types';
 
 const params = z.object({ region: z.string(), level, ...page });
@@ -13,9 +13,7 @@ const params = z.object({ region: z.string(), level, ...page });
 export const GET: RequestHandler = route(async (event) => {
 	const { region: code, level, limit, offset } = query(event.url, params);
 	const region = await regionInScope(event, code);
-	if (LEVELS.indexOf(level) < LEVELS.indexOf(region.level)) {
-		throw new ApiError(400, 'invalid_level', `level 应不高于 ${region.level}`);
-	}
+	boundedLevel(region, level, limit, { below: false });
 	const { items, total } = await indicatorsAt(region, level, { limit, offset });
 	return json({ items, total, targets: targets() });
 });

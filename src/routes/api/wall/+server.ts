@@ -5,6 +5,7 @@ import { route } from '$lib/server/http/errors';
 import { query } from '$lib/server/http/params';
 import { wallSettings } from '$lib/server/wall/settings';
 import { wallSummary } from '$lib/server/wall/summary';
+import { shared } from '$lib/server/indicators/cache';
 import type { RequestHandler } from './$types';
 
 const params = z.object({ region: z.string() });
@@ -12,5 +13,8 @@ const params = z.object({ region: z.string() });
 /** The wall screen's numbers for one region: indicators with the day's baseline, problems, county freshness, campaign. */
 export const GET: RequestHandler = route(async (event) => {
 	const region = await regionInScope(event, query(event.url, params).region);
-	return json(await wallSummary(region, wallSettings().CAMPAIGN_START));
+	const start = wallSettings().CAMPAIGN_START;
+	// every wall of the region asks for the same numbers: computed once per version of the data
+	const summary = await shared(`wall:${region.code}:${start ?? ''}`, () => wallSummary(region, start));
+	return json({ ...summary, serverTime: new Date().toISOString() });
 });
