@@ -10,6 +10,7 @@ const page = (error: ApiError) => `<!doctype html>
 		<main data-testid="error-page">
 			<p>错误 ${error.status}</p>
 			<h1>${escape(error.message)}</h1>
+			${(error.details ?? []).map((d) => `<p>${escape([d.field, d.message].filter(Boolean).join('：'))}</p>`).join('')}
 			<p><a href="/">返回首页</a></p>
 		</main>
 	</body>
@@ -29,10 +30,11 @@ function wantsJson(request: Request): boolean {
  * data), and for a browser a page that says what happened.
  */
 export function refusal(event: RequestEvent, error: ApiError): Response {
-	if (event.url.pathname.startsWith('/api/') || (wantsJson(event.request) && !event.isDataRequest)) return errorResponse(error);
+	if (event.url.pathname.startsWith('/api/')) return errorResponse(error);
 	if (event.isDataRequest || event.request.headers.get('x-sveltekit-action') === 'true') {
 		return json({ type: 'error', status: error.status, error: { code: error.code, message: error.message } }, { status: error.status });
 	}
+	if (wantsJson(event.request)) return errorResponse(error);
 	return new Response(page(error), {
 		status: error.status,
 		// the page needs nothing: no script, no style, no image
