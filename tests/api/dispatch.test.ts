@@ -155,7 +155,7 @@ describe('assignments and findings', () => {
 		expect(malformed.status).toBe(422);
 		expect(malformed.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['category', 'deadline', 'description']);
 		const nul = await call(`/api/teams/${team}/findings`, as(who.inspector, 'POST', { region: COUNTY, category: 'clinic', description: 'a\u0000b' }));
-		expect([nul.status, nul.body.error.details]).toEqual([422, [{ field: 'description', message: '问题描述不能含空字符' }]]);
+		expect([nul.status, nul.body.error.details]).toEqual([422, [{ field: 'description', message: '不能含空字符（U+0000）' }]]);
 		expect((await call(`/api/teams/${team}/findings`, as(who.officer, 'POST', { region: COUNTY, category: 'clinic', description: `官员 ${suffix}` }))).status).toBe(403);
 		expect(await problemsOf(`越界 ${suffix}`)).toBe(0);
 		expect(await problemsOf(`官员 ${suffix}`)).toBe(0);

@@ -13,7 +13,7 @@ describe('fuzzing the socket', () => {
 		expect((await call('/api/users', { cookie: admin, method: 'POST', json: officer })).status).toBe(201);
 		const socket = await connect({ cookie: await login(officer.username, officer.password, '10.78.0.1') });
 		const [before] = await sql`select count(*) from event where actor = ${officer.username}`;
-		const rooms = fc.oneof(fc.constantFrom('370000', '371424', '371400', '620000', '', 'region:370000', '__proto__'), fc.stringMatching(/^\d{1,13}$/));
+		const rooms = fc.oneof(fc.constantFrom('370000', '371424', '371400', '620000', '', 'region:370000', '__proto__', '371424\u0000', '\u0000'), fc.stringMatching(/^\d{1,13}$/));
 		const message = fc.oneof(
 			fc.anything(),
 			fc.record({ region: fc.oneof(rooms, fc.anything()), after: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.anything()) }, { requiredKeys: [] })

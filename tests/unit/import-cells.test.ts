@@ -26,7 +26,7 @@ describe('reading cells as offices write them', () => {
 		expect(c.errors).toEqual([]);
 	});
 
-	it.each(['0000-01-01', '2020-02-30', '2019-02-29', '2020-13-01', '1899-12-31', 'yesterday', '5/1/2020'])('refuses the day %s, naming the column', (cell) => {
+	it.each(['0000-01-01', '2020-02-30', '2019-02-29', '2020-13-01', '1899-12-31', '1900-01-01', '1999-12-31', '2101-01-01', 'yesterday', '5/1/2020'])('refuses the day %s, naming the column', (cell) => {
 		const c = check({ identified_on: cell });
 		expect(c.date('identified_on', true)).toBeNull();
 		expect(c.errors).toEqual([{ row: 2, field: 'identified_on', message: expect.stringContaining('「识别日期」不是有效的日期') }]);

@@ -4,6 +4,7 @@ import { changeDetails, changeUser, createUser, detailsChange, listUsers, userCh
 import { ROLES, type Viewer } from '$lib/server/auth/viewer';
 import { disconnectSessions } from '$lib/server/events/socket';
 import { formFields, invalid, refused, rowId } from './form.server';
+import { readForm } from '$lib/server/http/form';
 import { requireAdmin } from './guard.server';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -44,7 +45,7 @@ async function change(admin: Viewer, form: string, data: FormData, raw: Record<s
 export const actions: Actions = {
 	create: async (event) => {
 		const admin = requireAdmin(event);
-		const fields = formFields(await event.request.formData(), ['username', 'role', 'scope', 'password', 'full_name', 'unit', 'phone']);
+		const fields = formFields(await readForm(event.request), ['username', 'role', 'scope', 'password', 'full_name', 'unit', 'phone']);
 		const { password: _password, ...values } = fields;
 		const parsed = userInput.safeParse(fields);
 		if (!parsed.success) return invalid(parsed.error, { form: 'create', values });
@@ -58,7 +59,7 @@ export const actions: Actions = {
 
 	update: async (event) => {
 		const admin = requireAdmin(event);
-		const data = await event.request.formData();
+		const data = await readForm(event.request);
 		const { role, scope } = formFields(data, ['role', 'scope']);
 		// an admin who demoted themselves could not undo it
 		if (rowId(data) === admin.id && role !== undefined && role !== 'admin') {
@@ -69,7 +70,7 @@ export const actions: Actions = {
 
 	toggle: async (event) => {
 		const admin = requireAdmin(event);
-		const data = await event.request.formData();
+		const data = await readForm(event.request);
 		const disabled = data.get('disabled') === 'true';
 		if (disabled && rowId(data) === admin.id) return fail(409, { form: 'toggle', id: admin.id, message: '不能禁用当前登录的账号' });
 		return change(admin, 'toggle', data, { disabled }, disabled ? '已禁用' : '已启用');
@@ -77,7 +78,7 @@ export const actions: Actions = {
 
 	details: async (event) => {
 		const admin = requireAdmin(event);
-		const data = await event.request.formData();
+		const data = await readForm(event.request);
 		const id = rowId(data);
 		if (id === null) return fail(400, { form: 'details', message: '缺少用户编号' });
 		// a field left blank clears it
@@ -93,7 +94,7 @@ export const actions: Actions = {
 
 	password: async (event) => {
 		const admin = requireAdmin(event);
-		const data = await event.request.formData();
+		const data = await readForm(event.request);
 		const { password } = formFields(data, ['password']);
 		if (!password) return fail(422, { form: 'password', id: rowId(data) ?? undefined, message: '请输入新密码', fields: { password: '请输入新密码' } });
 		return change(admin, 'password', data, { password }, '密码已重置，其登录会话已结束');

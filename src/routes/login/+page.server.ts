@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { signIn, setSessionCookie } from '$lib/server/auth/login';
 import { sessionViewer } from '$lib/server/auth/sessions';
 import { ApiError } from '$lib/server/http/errors';
+import { readForm } from '$lib/server/http/form';
 import { landingPath } from '$lib/nav';
 import type { Viewer } from '$lib/server/auth/viewer';
 import type { Actions, PageServerLoad } from './$types';
@@ -17,7 +18,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions: Actions = {
 	default: async ({ request, cookies, url, getClientAddress }) => {
-		const form = await request.formData();
+		const form = await readForm(request);
 		const username = String(form.get('username') ?? '').trim();
 		const password = String(form.get('password') ?? '');
 		if (!username || !password) return fail(400, { username, message: '请输入用户名和密码' });

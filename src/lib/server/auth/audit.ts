@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db';
 import type { Viewer } from './viewer';
+import { calendarDay } from '../http/input';
 
 export interface AuditEntry {
 	action: string;
@@ -32,16 +33,14 @@ export async function audit(tx: Db, who: Actor, entry: AuditEntry): Promise<void
 	`;
 }
 
-const isDay = (text: string) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').refine(isDay, '没有这一天');
 
 /** Filters of the audit log, as the API and the admin page accept them. */
 export const auditFilters = z.object({
 	actor: z.string().max(60, '最多60个字符').optional(),
 	entity: z.string().max(40, '最多40个字符').optional(),
 	action: z.string().max(40, '最多40个字符').optional(),
-	from: day.optional(),
-	to: day.optional()
+	from: calendarDay.optional(),
+	to: calendarDay.optional()
 });
 
 export interface AuditFilter {

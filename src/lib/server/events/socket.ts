@@ -4,7 +4,7 @@ import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '$lib/types/socket';
 import { kioskViewer } from '../auth/kiosk';
-import { allowedOrigins, sameOrigin } from '../auth/origin';
+import { allowedOrigins, ownOrigin, sameOrigin } from '../auth/origin';
 import { regionInScope } from '../auth/scope';
 import { SESSION_COOKIE, sessionViewer } from '../auth/sessions';
 import type { Viewer } from '../auth/viewer';
@@ -262,7 +262,7 @@ export async function attachSocket(httpServer: HttpServer, options: SocketOption
 		path: '/socket.io',
 		serveClient: false,
 		// SvelteKit's origin check does not cover the handshake
-		allowRequest: (request, callback) => callback(null, sameOrigin(headersOf(request), allowedOrigins))
+		allowRequest: (request, callback) => callback(null, sameOrigin(headersOf(request), ownOrigin(request), allowedOrigins))
 	});
 	io.use(async (socket, next) => {
 		try {

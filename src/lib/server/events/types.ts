@@ -1,32 +1,12 @@
 import { z } from 'zod';
 import { PROBLEM_CATEGORIES, PROBLEM_SOURCES, PROBLEM_STATUSES, SUPERVISION_LEVELS, TEAM_STATUSES, type PostedEventType } from '$lib/types/events';
-import { addDays, dayOf } from '$lib/days';
+// a field record's date is a past day, a deadline or a start a coming one (http/input.ts)
+import { pastDay as day, upcomingDay as upcoming } from '../http/input';
 
-const isDay = (text: string) => {
-	const date = new Date(`${text}T00:00:00Z`);
-	return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
-};
-
-// a field record's date: a real day, not in the future (a day of slack for time zones)
-const day = z
-	.string()
-	.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
-	.refine(isDay, '没有这一天')
-	.refine((text) => text <= dayOf(), '日期不能晚于今天');
-
+export { upcomingDay } from '../http/input';
 const patientId = z.string().regex(/^[A-Za-z0-9_-]{4,40}$/, '患者编号不正确');
 const count = z.number().int('应为整数').min(0, '不能为负数').max(10_000, '数值过大');
 
-// a deadline or a start lies ahead, by at most two years
-const upcoming = z
-	.string()
-	.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
-	.refine(isDay, '没有这一天')
-	// today as Asia/Shanghai counts it, whatever the server's zone
-	.refine((text) => text >= dayOf(), '日期不能早于今天')
-	.refine((text) => text <= addDays(dayOf(), 731), '日期不能晚于两年以后');
-
-export const upcomingDay = upcoming;
 const problemId = z.number().int('应为整数').positive('问题编号不正确');
 const teamId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '检查组编号不正确');
 const regionCode = z.string().regex(/^(\d{6}|\d{9}|\d{12})$/, '地区代码应为6、9或12位数字');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
+import { NUL_MESSAGE, nulAt } from './input';
 
 /** A JSON body's limit: the largest the contract asks for (a batch of 500 events) fits well inside. */
 export const JSON_LIMIT = 1024 * 1024;
@@ -48,7 +49,8 @@ export async function readBody(request: Request, max: number): Promise<Uint8Arra
 
 /**
  * Parses a JSON body with a zod schema: 415 unless the body says it is JSON, 413 past
- * `max` bytes, 400 for malformed JSON or text that is not UTF-8, 422 with field errors otherwise.
+ * `max` bytes, 400 for malformed JSON or text that is not UTF-8, 422 with field errors otherwise,
+ * among them any string (a value or a key, at any depth) that holds U+0000.
  */
 export async function body<T extends z.ZodType>(request: Request, schema: T, { max = JSON_LIMIT }: { max?: number } = {}): Promise<z.infer<T>> {
 	if (mediaType(request) !== 'application/json') {
@@ -66,5 +68,8 @@ export async function body<T extends z.ZodType>(request: Request, schema: T, { m
 		const details = result.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
 		throw new ApiError(422, 'invalid_fields', '字段校验未通过', details);
 	}
+	// after the schema, whose own words for a field come first; here every string the schema let through
+	const nul = nulAt(raw);
+	if (nul !== null) throw new ApiError(422, 'invalid_fields', '字段校验未通过', [{ field: nul, message: NUL_MESSAGE }]);
 	return result.data;
 }

@@ -1,4 +1,5 @@
 import { NO_WORDS, YES_WORDS, type ImportColumn, type ImportError } from '$lib/types/imports';
+import { FIRST_DAY, isDay, LAST_DAY } from '$lib/days';
 
 /** A cell as a file gives it: text from CSV, and from .xlsx also numbers, booleans and dates. */
 export type Cell = string | number | boolean | Date | null | undefined;
@@ -12,17 +13,12 @@ const NO = new Set(NO_WORDS.map((w) => plain(w).toLowerCase()));
 const DAY_MS = 86_400_000;
 // Excel counts days from 1899-12-30 (its 1900 leap-year bug folded in for every day after February 1900)
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
-const FIRST_YEAR = 1900;
-const LAST_YEAR = 2100;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const isoDay = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${pad(m)}-${pad(d)}`;
 
-/** Whether y-m-d is a day of the calendar (no 2 月 30 日, no year 0000). */
-function realDay(y: number, m: number, d: number): boolean {
-	if (y < FIRST_YEAR || y > LAST_YEAR || m < 1 || m > 12 || d < 1) return false;
-	return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
+/** Whether y-m-d is a day the product takes (no 2 月 30 日, no year 0000 or 1900: `isDay`). */
+const realDay = (y: number, m: number, d: number): boolean => isDay(isoDay(y, m, d));
 
 const fromSerial = (serial: number) => new Date(EXCEL_EPOCH + Math.floor(serial) * DAY_MS);
 
@@ -132,7 +128,7 @@ export class RowCheck {
 	 */
 	date(field: string, required: boolean): string | null {
 		const cell = this.cells.get(field);
-		const bad = (shown: string) => this.fail(field, `${this.name(field)}不是有效的日期：${shown}（应如 2020-01-05）`);
+		const bad = (shown: string) => this.fail(field, `${this.name(field)}不是有效的日期：${shown}（应如 2020-01-05，在 ${FIRST_DAY} 到 ${LAST_DAY} 之间）`);
 		if (cell instanceof Date) {
 			if (Number.isNaN(cell.getTime())) return bad('无效日期');
 			const [y, m, d] = [cell.getUTCFullYear(), cell.getUTCMonth() + 1, cell.getUTCDate()];
@@ -150,7 +146,7 @@ export class RowCheck {
 		if (/^\d{1,5}(\.\d+)?$/.test(text)) {
 			const day = fromSerial(Number(text));
 			const [y, m, d] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
-			return realDay(y, m, d) && Number(text) >= 61 ? isoDay(y, m, d) : bad(text);
+			return realDay(y, m, d) ? isoDay(y, m, d) : bad(text);
 		}
 		return bad(text.slice(0, 40));
 	}

@@ -32,6 +32,11 @@ export function readHeader(kind: ImportKind, names: string[], row: number, { imp
 	names.forEach((name, i) => {
 		const text = plain(name ?? '');
 		if (!text) return;
+		// a NUL and its kin are no column's name, and could not be kept in the import's report
+		if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
+			errors.push({ row, field: '', message: `第 ${i + 1} 列的表头含有不可见的控制字符，请删除后重新保存` });
+			return;
+		}
 		const column = known.get(headerKey(text));
 		if (!column) {
 			ignored.push(text.slice(0, 40));

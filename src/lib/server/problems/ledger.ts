@@ -4,12 +4,8 @@ import { sql as defaultSql, type Db } from '../db';
 import { PATH_COLUMN, type Region } from '../geo/regions';
 import { ESCALATION_LEVELS, PROBLEM_CATEGORIES, PROBLEM_SOURCES, PROBLEM_STATUSES } from '$lib/types/events';
 import { LEDGER_SORTS, type ProblemItem } from '$lib/types/problems';
+import { calendarDay } from '../http/input';
 
-const isDay = (text: string) => {
-	const date = new Date(`${text}T00:00:00Z`);
-	return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text) && text >= '1900-01-01' && text <= '2999-12-31';
-};
-const dayParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').refine(isDay, '没有这一天');
 const flag = z.enum(['true', 'false', '1', '0'], '应为 true 或 false').transform((v) => v === 'true' || v === '1');
 /** comma-separated values of one set: `status=open,rectifying` */
 const some = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
@@ -29,8 +25,8 @@ export const ledgerFilters = z.object({
 	supervised: flag.optional(),
 	/** true/false, or the level it reached */
 	escalated: z.enum(['true', 'false', '1', '0', ...ESCALATION_LEVELS], '应为 true、false、city 或 province').optional(),
-	deadline_from: dayParam.optional(),
-	deadline_to: dayParam.optional(),
+	deadline_from: calendarDay.optional(),
+	deadline_to: calendarDay.optional(),
 	/** not closed, with a deadline at most N days ahead (the overdue ones too: what needs doing soonest) */
 	due_within: z.coerce.number().int().min(0).max(366).optional(),
 	q: z.string().max(100, '关键词最多100个字符').refine((t) => !t.includes('\0'), '关键词含有非法字符').optional(),

@@ -3,6 +3,7 @@ import type { KioskTokenRow } from '$lib/components/admin/types';
 import { createKioskToken, kioskTokenInput as tokenInput, listKioskTokens, revokeKioskToken } from '$lib/server/auth/kiosk';
 import { disconnectKiosk } from '$lib/server/events/socket';
 import { formFields, invalid, refused, rowId } from '../form.server';
+import { readForm } from '$lib/server/http/form';
 import { requireAdmin } from '../guard.server';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -25,7 +26,7 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	create: async (event) => {
 		const admin = requireAdmin(event);
-		const values = formFields(await event.request.formData(), ['name', 'region']);
+		const values = formFields(await readForm(event.request), ['name', 'region']);
 		const parsed = tokenInput.safeParse(values);
 		if (!parsed.success) return invalid(parsed.error, { form: 'create', values });
 		try {
@@ -39,7 +40,7 @@ export const actions: Actions = {
 
 	revoke: async (event) => {
 		const admin = requireAdmin(event);
-		const id = rowId(await event.request.formData());
+		const id = rowId(await readForm(event.request));
 		if (id === null) return fail(400, { form: 'revoke', message: '缺少令牌编号' });
 		if (!(await revokeKioskToken(admin, id))) return fail(404, { form: 'revoke', id, message: '该令牌不存在或已吊销' });
 		disconnectKiosk(id);
