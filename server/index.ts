@@ -6,6 +6,7 @@ import { startBackground } from '../src/lib/server/background';
 import { writeGate } from '../src/lib/server/http/write-gate';
 import { configureReads } from '../src/lib/server/http/read-gate';
 import { requestWork, runAsRequest } from '../src/lib/server/db/request-context';
+import { ALWAYS } from '../src/lib/server/http/security-headers';
 
 // Production entry: adapter-node's handler and socket.io on one HTTP server and one port.
 const started = Date.now();
@@ -27,6 +28,8 @@ const READS = new Set(['GET', 'HEAD']);
 const gate = writeGate(config.WRITE_CONCURRENCY);
 configureReads({ perViewer: config.READ_CONCURRENCY, queue: config.READ_QUEUE, timeoutMs: config.READ_TIMEOUT_MS });
 const server = createServer((req, res) => {
+	// the app's own answers set them again; this covers the rest (static files, socket.io's polling)
+	for (const [name, value] of ALWAYS) res.setHeader(name, value);
 	if (ownProtocol) req.headers['x-connection-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
 	const app = () =>
 		handler(req, res, () => {

@@ -189,6 +189,12 @@ describe('every answer', () => {
 			expect(res.headers.get('x-frame-options'), path).toBe('DENY');
 			expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
 		}
+		// what the app does not answer itself: a built file, socket.io's polling
+		for (const path of ['/_app/version.json', '/socket.io/?EIO=4&transport=polling']) {
+			const res = await send(path);
+			expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+			expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+		}
 		const api = await send('/api/me', { headers: { cookie: cookies.admin } });
 		expect(api.headers.get('content-security-policy')).toContain("default-src 'none'");
 		// a page: its own script by nonce, MapLibre's workers from blob:, nothing from another host

@@ -15,6 +15,7 @@ import { joinCluster } from './cluster';
 import type { LiveEvent } from '$lib/types/events';
 import { eventsAfter, lastSeq, pathCodes, readerKey, readerOf, seen, shown, type Reader, type StoredEvent } from './log';
 import { setCluster, wake } from './publish';
+import { ALWAYS } from '../http/security-headers';
 
 interface SocketData {
 	viewer: Viewer;
@@ -263,6 +264,10 @@ export async function attachSocket(httpServer: HttpServer, options: SocketOption
 		serveClient: false,
 		// SvelteKit's origin check does not cover the handshake
 		allowRequest: (request, callback) => callback(null, sameOrigin(headersOf(request), ownOrigin(request), allowedOrigins))
+	});
+	// engine.io answers its own HTTP requests (polling, the handshake): the headers every answer carries
+	io.engine.on('headers', (headers: Record<string, string>) => {
+		for (const [name, value] of ALWAYS) headers[name] = value;
 	});
 	io.use(async (socket, next) => {
 		try {

@@ -4,7 +4,7 @@
  * Content-Security-Policy from SvelteKit (`kit.csp` in svelte.config.js, with the nonce of their
  * inline script); an answer without one (JSON, CSV, a redirect) gets one that lets nothing run.
  */
-const ALWAYS: [string, string][] = [
+export const ALWAYS: [string, string][] = [
 	['x-content-type-options', 'nosniff'],
 	['x-frame-options', 'DENY'],
 	['referrer-policy', 'same-origin']
