@@ -28,6 +28,13 @@ const keys = (username: string, address: string) => {
 export const backoffSeconds = (attempts: number) =>
 	attempts < POLICY.account.backoffFrom ? 0 : Math.min(POLICY.account.backoffMaxSeconds, 2 ** (attempts - POLICY.account.backoffFrom));
 
+/** A refusal, thrown out of the transaction so that it is rolled back. */
+class Refused extends Error {
+	constructor(readonly seconds: number) {
+		super('login refused by the rate limit');
+	}
+}
+
 /**
  * Takes this attempt's place in the account's, the address's and the pair's counters before the
  * password is checked, or answers how long to wait. The counters' rows are locked while they
@@ -37,32 +44,38 @@ export const backoffSeconds = (attempts: number) =>
 export async function admit(username: string, address: string): Promise<Lockout | null> {
 	const k = keys(username, address);
 	const all = [k.account, k.address, k.pair].sort();
-	return sql.begin(async (tx) => {
-		await tx`insert into login_throttle (key) select unnest(${all}::text[]) order by 1 on conflict (key) do nothing`;
-		const rows = await tx`
-			select key,
-				case when window_start > now() - make_interval(mins => ${WINDOW_MINUTES}) then attempts else 0 end as attempts,
-				extract(epoch from window_start + make_interval(mins => ${WINDOW_MINUTES}) - now())::float8 as window_left,
-				coalesce(extract(epoch from last_at - now())::float8, 0) as since_last
-			from login_throttle where key in ${tx(all)} order by key for update`;
-		const waits: number[] = [];
-		for (const row of rows) {
-			const limit = row.key === k.account ? POLICY.account.limit : row.key === k.address ? POLICY.address.limit : POLICY.pair.limit;
-			if (row.attempts >= limit) waits.push(row.window_left);
-			if (row.key === k.account && row.attempts > 0) {
-				const wait = backoffSeconds(row.attempts) + row.since_last;
-				if (wait > 0) waits.push(wait);
+	try {
+		await sql.begin(async (tx) => {
+			await tx`insert into login_throttle (key) select unnest(${all}::text[]) order by 1 on conflict (key) do nothing`;
+			const rows = await tx`
+				select key,
+					case when window_start > now() - make_interval(mins => ${WINDOW_MINUTES}) then attempts else 0 end as attempts,
+					extract(epoch from window_start + make_interval(mins => ${WINDOW_MINUTES}) - now())::float8 as window_left,
+					coalesce(extract(epoch from last_at - now())::float8, 0) as since_last
+				from login_throttle where key in ${tx(all)} order by key for update`;
+			const waits: number[] = [];
+			for (const row of rows) {
+				const limit = row.key === k.account ? POLICY.account.limit : row.key === k.address ? POLICY.address.limit : POLICY.pair.limit;
+				if (row.attempts >= limit) waits.push(row.window_left);
+				if (row.key === k.account && row.attempts > 0) {
+					const wait = backoffSeconds(row.attempts) + row.since_last;
+					if (wait > 0) waits.push(wait);
+				}
 			}
-		}
-		if (waits.length) return { retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits))) };
-		await tx`
-			update login_throttle set
-				attempts = case when window_start > now() - make_interval(mins => ${WINDOW_MINUTES}) then attempts + 1 else 1 end,
-				window_start = case when window_start > now() - make_interval(mins => ${WINDOW_MINUTES}) then window_start else now() end,
-				last_at = now()
-			where key in ${tx(all)}`;
+			// refused: rolled back, so a flood of made-up names leaves no rows behind
+			if (waits.length) throw new Refused(Math.max(1, Math.ceil(Math.max(...waits))));
+			await tx`
+				update login_throttle set
+					attempts = case when window_start > now() - make_interval(mins => ${WINDOW_MINUTES}) then attempts + 1 else 1 end,
+					window_start = case when window_start > now() - make_interval(mins => ${WINDOW_MINUTES}) then window_start else now() end,
+					last_at = now()
+				where key in ${tx(all)}`;
+		});
 		return null;
-	});
+	} catch (error) {
+		if (error instanceof Refused) return { retryAfterSeconds: error.seconds };
+		throw error;
+	}
 }
 
 /** A failed attempt keeps its place in the counters; counters of windows long past are dropped. */
