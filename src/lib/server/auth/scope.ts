@@ -78,13 +78,16 @@ export async function regionInScope(asker: Asker, code: string): Promise<Region>
  * grant nothing.
  */
 export function grantable(granter: Viewer, region: Region): boolean {
-	const scope = granter.kind === 'user' && granter.role !== 'inspector' ? granter.scope : null;
+	const scope = grantingScope(granter);
 	return scope !== null && pathCode(region, scope.level) === scope.code;
 }
 
+/** The scope a granter grants within: a signed-in user's region; none for inspectors and wall screens. */
+const grantingScope = (granter: Viewer) => (granter.kind === 'user' && granter.role !== 'inspector' ? granter.scope : null);
+
 /** `grantable` as a condition on the region table under `alias`, for lists of what a granter keeps. */
 export function grantableWhere(db: Db, granter: Viewer, alias: string) {
-	const scope = granter.kind === 'user' && granter.role !== 'inspector' ? granter.scope : null;
+	const scope = grantingScope(granter);
 	return scope ? db`${db(alias)}.${db(PATH_COLUMN[scope.level])} = ${scope.code}` : db`false`;
 }
 
@@ -103,7 +106,7 @@ export async function grantableRegion(granter: Viewer, code: string, field: stri
 		if (!grantable(granter, region)) throw outsideScope(field);
 		return region;
 	}
-	const scope = granter.kind === 'user' && granter.role !== 'inspector' ? granter.scope : null;
+	const scope = grantingScope(granter);
 	if (!scope || !code.startsWith(codePrefix(scope.code, scope.level))) throw outsideScope(field);
 	return null;
 }

@@ -65,8 +65,8 @@ async function scopeColumns(db: Db, granter: Viewer | null, role: Role, scope: s
  */
 async function lockAccount(tx: Db, granter: Viewer, id: number) {
 	const [row] = await tx`
-		select ${publicColumns(tx)}, coalesce(scope_region, (select home_region from team where id = scope_team)) as region
-		from app_user where id = ${id} for update`;
+		select ${publicColumns(tx)}, coalesce(u.scope_region, (select t.home_region from team t where t.id = u.scope_team)) as region
+		from app_user u where u.id = ${id} for update`;
 	const free = row && row.role === 'inspector' && row.scope_team === null;
 	const region = row && !free && row.region ? await findRegion(row.region, tx) : null;
 	if (!row || (!free && (!region || !grantable(granter, region)))) throw new ApiError(404, 'not_found', '没有该用户');
