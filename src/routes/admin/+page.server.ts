@@ -9,8 +9,8 @@ import { requireAdmin } from './guard.server';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
-	requireAdmin(event);
-	const rows = await listUsers();
+	const admin = requireAdmin(event);
+	const rows = await listUsers(admin);
 	const users: AdminUser[] = rows.map((row) => ({
 		id: row.id,
 		username: row.username,

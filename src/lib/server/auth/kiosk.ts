@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { sql } from '../db';
 import { ApiError } from '../http/errors';
 import { audit } from './audit';
+import { findRegion } from '../geo/regions';
+import { grantable, grantableRegion, grantableWhere } from './scope';
 import { digest, newToken } from './tokens';
 import type { Viewer } from './viewer';
 
@@ -10,11 +12,12 @@ export const kioskTokenInput = z.object({
 	region: z.string().regex(/^\d{6}$/, '应为6位地区代码（省、市或县）')
 });
 
+/** A token for a wall screen of `region`, which must lie inside the admin's own scope. */
 export async function createKioskToken(admin: Viewer, name: string, region: string): Promise<{ id: number; token: string }> {
 	const token = newToken();
 	return sql.begin(async (tx) => {
-		const [exists] = await tx`select 1 from region where code = ${region} and level in ('province', 'city', 'county')`;
-		if (!exists) throw new ApiError(422, 'invalid_region', '大屏令牌须绑定到省、市或县', [{ field: 'region', message: '地区不存在或层级不对' }]);
+		const bound = await grantableRegion(admin, region, 'region', tx);
+		if (!bound || !['province', 'city', 'county'].includes(bound.level)) throw new ApiError(422, 'invalid_region', '大屏令牌须绑定到省、市或县', [{ field: 'region', message: '地区不存在或层级不对' }]);
 		const [row] = await tx`
 			insert into kiosk_token (name, region_code, token_hash, created_by)
 			values (${name}, ${region}, ${digest(token)}, ${admin.kind === 'user' ? admin.username : 'system'})
@@ -25,23 +28,24 @@ export async function createKioskToken(admin: Viewer, name: string, region: stri
 	});
 }
 
-/** Revokes a token; returns false if there was no such live token. */
+/** Revokes a token of the admin's scope; returns false if there was no such live token. */
 export async function revokeKioskToken(admin: Viewer, id: number): Promise<boolean> {
 	return sql.begin(async (tx) => {
-		const [row] = await tx`
-			update kiosk_token set revoked_at = now() where id = ${id} and revoked_at is null
-			returning id, name, region_code
-		`;
-		if (!row) return false;
+		const [row] = await tx`select id, name, region_code from kiosk_token where id = ${id} and revoked_at is null for update`;
+		const region = row ? await findRegion(row.region_code, tx) : null;
+		if (!row || !region || !grantable(admin, region)) return false;
+		await tx`update kiosk_token set revoked_at = now() where id = ${id}`;
 		await audit(tx, admin, { action: 'revoke', entity: 'kiosk_token', entityId: id, before: { name: row.name, region: row.region_code, revoked: false }, after: { revoked: true } });
 		return true;
 	});
 }
 
-export async function listKioskTokens() {
+/** The tokens of regions inside the admin's scope. */
+export async function listKioskTokens(admin: Viewer) {
 	return sql`
 		select k.id, k.name, k.region_code as region, r.name as region_name, k.created_by, k.created_at, k.revoked_at
 		from kiosk_token k join region r on r.code = k.region_code
+		where ${grantableWhere(sql, admin, 'r')}
 		order by k.id desc
 	`;
 }

@@ -1,6 +1,6 @@
-import { sql } from '../db';
+import { sql, type Db } from '../db';
 import { ApiError, notFound } from '../http/errors';
-import { findRegion, type Region } from '../geo/regions';
+import { findRegion, PATH_COLUMN, type Region } from '../geo/regions';
 import type { Level } from '$lib/indicators';
 import type { Role, Viewer } from './viewer';
 
@@ -67,6 +67,48 @@ export async function regionInScope(asker: Asker, code: string): Promise<Region>
 	// "not found" only where the code would lie inside the viewer's own scope
 	if (!region && viewer.scope && code.startsWith(codePrefix(viewer.scope.code, viewer.scope.level))) throw notFound();
 	throw new ApiError(403, 'forbidden', '无权访问该地区');
+}
+
+/**
+ * Whether `granter` may hand out access to `region`: an account's scope, a kiosk token's region,
+ * an import's rows, a team's base, an assignment's county. It must lie inside the granter's own
+ * scope, at or below it, so that nobody grants wider than they hold (an admin of 山东省 makes
+ * no account, token or import for 甘肃省, nor a nation-wide one). The one rule of every grant
+ * path; what a role may grant at all is the route's `requireRole`. Inspectors and kiosk tokens
+ * grant nothing.
+ */
+export function grantable(granter: Viewer, region: Region): boolean {
+	const scope = grantingScope(granter);
+	return scope !== null && pathCode(region, scope.level) === scope.code;
+}
+
+/** The scope a granter grants within: a signed-in user's region; none for inspectors and wall screens. */
+const grantingScope = (granter: Viewer) => (granter.kind === 'user' && granter.role !== 'inspector' ? granter.scope : null);
+
+/** `grantable` as a condition on the region table under `alias`, for lists of what a granter keeps. */
+export function grantableWhere(db: Db, granter: Viewer, alias: string) {
+	const scope = grantingScope(granter);
+	return scope ? db`${db(alias)}.${db(PATH_COLUMN[scope.level])} = ${scope.code}` : db`false`;
+}
+
+/** The refusal of a grant outside the granter's scope: 403, naming the field. */
+export const outsideScope = (field: string) =>
+	new ApiError(403, 'forbidden', '不能授予本账号管辖范围以外的权限', [{ field, message: '不在本账号管辖范围内' }]);
+
+/**
+ * The region `code` names, when `granter` may grant it (see `grantable`); refused with
+ * `outsideScope(field)` when it lies outside, whether or not it exists; null when it would lie
+ * inside but does not exist (the caller says what it expected there).
+ */
+export async function grantableRegion(granter: Viewer, code: string, field: string, db: Db = sql): Promise<Region | null> {
+	const region = REGION_CODE.test(code) ? await findRegion(code, db) : null;
+	if (region) {
+		if (!grantable(granter, region)) throw outsideScope(field);
+		return region;
+	}
+	const scope = grantingScope(granter);
+	if (!scope || !code.startsWith(codePrefix(scope.code, scope.level))) throw outsideScope(field);
+	return null;
 }
 
 const PREFIX_LENGTH: Record<Level, number> = { province: 2, city: 4, county: 6, township: 9, village: 12 };

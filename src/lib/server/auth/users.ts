@@ -3,7 +3,7 @@ import { sql, type Db } from '../db';
 import { findRegion } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { audit } from './audit';
-import { covers } from './scope';
+import { grantable, grantableRegion, grantableWhere, outsideScope, REGION_CODE } from './scope';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords';
 import { ROLES, type Role, type Viewer } from './viewer';
 
@@ -36,18 +36,42 @@ const SCOPE_LEVELS: Record<Exclude<Role, 'inspector'>, string[]> = {
 	county_officer: ['county']
 };
 
-/** Checks that `scope` suits `role`; returns the columns to store. */
-async function scopeColumns(db: Db, role: Role, scope: string) {
+const invalidScope = (message: string) => new ApiError(422, 'invalid_scope', '该角色的管辖范围不正确', [{ field: 'scope', message }]);
+
+/**
+ * Checks that `scope` suits `role` and, when someone grants it (`granter`; none for the local
+ * `user:add` tool and the demo accounts), that it lies inside the granter's own scope: a region
+ * at or below theirs, or a team based there. Returns the columns to store.
+ */
+async function scopeColumns(db: Db, granter: Viewer | null, role: Role, scope: string) {
 	if (role === 'inspector') {
-		const [team] = await db`select id from team where id = ${scope}`;
+		const [team] = await db`select id, home_region from team where id = ${scope}`;
 		if (!team) throw new ApiError(422, 'invalid_scope', '检查组不存在', [{ field: 'scope', message: '检查组不存在' }]);
+		const home = granter ? await findRegion(team.home_region, db) : null;
+		if (granter && (!home || !grantable(granter, home))) throw outsideScope('scope');
 		return { scope_region: null, scope_team: scope };
 	}
-	const [region] = await db`select level from region where code = ${scope}`;
-	if (!region || !SCOPE_LEVELS[role].includes(region.level)) {
-		throw new ApiError(422, 'invalid_scope', '该角色的管辖范围不正确', [{ field: 'scope', message: `应为${SCOPE_LEVELS[role].map((l) => LEVEL_NAMES[l]).join('或')}级地区代码` }]);
-	}
+	const expected = `应为${SCOPE_LEVELS[role].map((l) => LEVEL_NAMES[l]).join('或')}级地区代码`;
+	if (!REGION_CODE.test(scope)) throw invalidScope(expected);
+	const region = granter ? await grantableRegion(granter, scope, 'scope', db) : await findRegion(scope, db);
+	if (!region || !SCOPE_LEVELS[role].includes(region.level)) throw invalidScope(expected);
 	return { scope_region: scope, scope_team: null };
+}
+
+/**
+ * The account `id`, locked, if it is `granter`'s to manage: its scope (its team's base, for an
+ * inspector) inside the granter's. An inspector between teams holds nothing and is any
+ * admin's to manage. Anything else is answered like an account that does not exist.
+ */
+async function lockAccount(tx: Db, granter: Viewer, id: number) {
+	const [row] = await tx`
+		select ${publicColumns(tx)}, coalesce(u.scope_region, (select t.home_region from team t where t.id = u.scope_team)) as region
+		from app_user u where u.id = ${id} for update`;
+	const free = row && row.role === 'inspector' && row.scope_team === null;
+	const region = row && !free && row.region ? await findRegion(row.region, tx) : null;
+	if (!row || (!free && (!region || !grantable(granter, region)))) throw new ApiError(404, 'not_found', '没有该用户');
+	const { region: _region, ...account } = row;
+	return account;
 }
 
 const publicColumns = (db: Db) => db`id, username, role, scope_region, scope_team, disabled, demo, created_at, full_name, unit, phone`;
@@ -55,7 +79,7 @@ const publicColumns = (db: Db) => db`id, username, role, scope_region, scope_tea
 export async function createUser(actor: Viewer | null, input: UserInput, { demo = false }: { demo?: boolean } = {}, db: Db = sql) {
 	const hash = await hashPassword(input.password);
 	const run = async (tx: Db) => {
-		const scope = await scopeColumns(tx, input.role, input.scope);
+		const scope = await scopeColumns(tx, actor, input.role, input.scope);
 		const [taken] = await tx`select 1 from app_user where username = ${input.username}`;
 		if (taken) throw new ApiError(409, 'username_taken', '用户名已被使用', [{ field: 'username', message: '用户名已被使用' }]);
 		const [user] = await tx`
@@ -82,14 +106,13 @@ export type UserChange = z.infer<typeof userChange>;
 export async function changeUser(actor: Viewer, id: number, change: UserChange) {
 	const hash = change.password ? await hashPassword(change.password) : null;
 	return sql.begin(async (tx) => {
-		const [before] = await tx`select ${publicColumns(tx)} from app_user where id = ${id} for update`;
-		if (!before) throw new ApiError(404, 'not_found', '没有该用户');
+		const before = await lockAccount(tx, actor, id);
 		if (actor.kind === 'user' && actor.id === id && (change.disabled || (change.role && change.role !== 'admin'))) {
 			throw new ApiError(422, 'own_account', '不能停用自己的账号或取消自己的管理员角色');
 		}
 		const role = change.role ?? before.role;
 		const scopeGiven = change.scope ?? (role === 'inspector' ? before.scope_team : before.scope_region);
-		const scope = change.role || change.scope ? await scopeColumns(tx, role, scopeGiven ?? '') : { scope_region: before.scope_region, scope_team: before.scope_team };
+		const scope = change.role || change.scope ? await scopeColumns(tx, actor, role, scopeGiven ?? '') : { scope_region: before.scope_region, scope_team: before.scope_team };
 		const [after] = await tx`
 			update app_user set role = ${role}, scope_region = ${scope.scope_region}, scope_team = ${scope.scope_team},
 				disabled = ${change.disabled ?? before.disabled},
@@ -120,12 +143,7 @@ export type DetailsChange = z.infer<typeof detailsChange>;
 /** Sets who an account belongs to (name, unit, phone; null clears one); its sessions go on. */
 export async function changeDetails(actor: Viewer, id: number, change: DetailsChange) {
 	return sql.begin(async (tx) => {
-		const [before] = await tx`
-			select u.id, u.username, u.full_name, u.unit, u.phone, coalesce(u.scope_region, t.home_region) as region
-			from app_user u left join team t on t.id = u.scope_team where u.id = ${id} for update of u`;
-		// an account outside the admin's own scope is not the admin's to describe
-		const region = before ? await findRegion(before.region, tx) : null;
-		if (!before || !region || !(await covers(actor, region))) throw new ApiError(404, 'not_found', '没有该用户');
+		const before = await lockAccount(tx, actor, id);
 		const [after] = await tx`
 			update app_user set full_name = ${change.full_name}, unit = ${change.unit}, phone = ${change.phone}
 			where id = ${id} returning ${publicColumns(tx)}`;
@@ -135,11 +153,14 @@ export async function changeDetails(actor: Viewer, id: number, change: DetailsCh
 	});
 }
 
-export async function listUsers() {
+/** The accounts `granter` manages (see `lockAccount`). */
+export async function listUsers(granter: Viewer) {
 	return sql`
 		select u.id, u.username, u.role, u.scope_region, u.scope_team, coalesce(r.name, t.name) as scope_name, u.disabled, u.demo, u.created_at,
 			u.full_name, u.unit, u.phone
 		from app_user u left join region r on r.code = u.scope_region left join team t on t.id = u.scope_team
+			left join region h on h.code = coalesce(u.scope_region, t.home_region)
+		where ${grantableWhere(sql, granter, 'h')} or (u.role = 'inspector' and u.scope_team is null)
 		order by u.username
 	`;
 }

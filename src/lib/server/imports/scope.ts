@@ -1,11 +1,12 @@
 import type { Db } from '../db';
-import { covers } from '../auth/scope';
+import { grantable } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
 import type { Region } from '../geo/regions';
 
 /**
- * The regions inside a viewer's scope that a file's codes may hang under: every province, city
- * and county that `covers` grants, and for codes under a county that does not exist, whether
+ * The regions inside an importer's scope that a file's codes may hang under (an import grants
+ * its rows to the readers of their regions, so each must be `grantable`): every province, city
+ * and county that is, and for codes under a county that does not exist, whether
  * the county the code implies (its first six digits, GB/T 2260) would lie inside. A code is in
  * scope when its region's county (or the region itself, above county level) is in the list.
  */
@@ -49,7 +50,7 @@ const toRegion = (row: any): Region => ({
 const MAX_UNKNOWN_COUNTIES = 10_000;
 
 /**
- * What `viewer` covers among the regions a stage table's `column` names: `covers` is asked of
+ * What `viewer` may grant among the regions a stage table's `column` names: `grantable` is asked of
  * every province, city and county there is (a few hundred), and of each county a code implies
  * that does not exist.
  */
@@ -58,10 +59,10 @@ export async function coverage(db: Db, viewer: Viewer, implied: string[]): Promi
 		select code, name, level, parent_code, province_code, city_code, county_code, township_code
 		from region where level in ('province', 'city', 'county')`;
 	const codes: string[] = [];
-	for (const row of regions) if (await covers(viewer, toRegion(row))) codes.push(row.code);
+	for (const row of regions) if (grantable(viewer, toRegion(row))) codes.push(row.code);
 	const existing = new Set(regions.map((row) => row.code as string));
 	for (const code of implied.slice(0, MAX_UNKNOWN_COUNTIES)) {
-		if (!existing.has(code) && (await covers(viewer, impliedCounty(code)))) codes.push(code);
+		if (!existing.has(code) && grantable(viewer, impliedCounty(code))) codes.push(code);
 	}
 	return { codes };
 }

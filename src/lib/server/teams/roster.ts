@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sql as defaultSql, type Db, type Sql } from '../db';
-import { covers } from '../auth/scope';
+import { grantable } from '../auth/scope';
 import { findRegion, type Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { commitPlan } from '../events/post';
@@ -52,7 +52,7 @@ const MANAGERS = ['admin', 'dispatcher'];
 /** The base region, if the viewer's scope holds it; anything else is the same field error. */
 async function baseOf(tx: Db, viewer: UserViewer, code: string): Promise<Region> {
 	const region = await findRegion(code, tx);
-	if (!region || !['province', 'city', 'county'].includes(region.level) || !(await covers(viewer, region))) {
+	if (!region || !['province', 'city', 'county'].includes(region.level) || !grantable(viewer, region)) {
 		throw invalid('home_region', '驻地不在本账号管辖范围内');
 	}
 	return region;
@@ -78,7 +78,7 @@ async function inspectorsOf(tx: Db, viewer: UserViewer, names: string[]): Promis
 	const found = new Map<string, Member>();
 	for (const row of rows) {
 		const province = row.province_code ? await findRegion(row.province_code, tx) : null;
-		if (row.team === null || (province && (await covers(viewer, province)))) found.set(row.username, { id: row.id, username: row.username, team: row.team });
+		if (row.team === null || (province && grantable(viewer, province))) found.set(row.username, { id: row.id, username: row.username, team: row.team });
 	}
 	const stranger = names.findIndex((n) => !found.has(n));
 	if (stranger >= 0) throw invalid(`members.${stranger}`, '没有该检查员账号，或其不在本省');

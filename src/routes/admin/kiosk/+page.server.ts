@@ -9,8 +9,8 @@ import type { Actions, PageServerLoad } from './$types';
 
 
 export const load: PageServerLoad = async (event) => {
-	requireAdmin(event);
-	const rows = await listKioskTokens();
+	const admin = requireAdmin(event);
+	const rows = await listKioskTokens(admin);
 	const tokens: KioskTokenRow[] = rows.map((row) => ({
 		id: row.id,
 		name: row.name,

@@ -6,8 +6,8 @@ import { route } from '$lib/server/http/errors';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = route(async (event) => {
-	requireRole(event, 'admin');
-	const items = await listKioskTokens();
+	const admin = requireRole(event, 'admin');
+	const items = await listKioskTokens(admin);
 	return json({ items, total: items.length });
 });
 
