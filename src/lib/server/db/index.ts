@@ -136,19 +136,19 @@ interface QueryInternals {
 
 /**
  * Ties a query to the request it is made for: once the request stops (its caller left, or its
- * time ran out) the query is not sent if it has not been, and cancelled if it runs. Left to run
- * to their end: a query already handed to the embedded database (PGlite cannot be interrupted,
- * and a cancel request would reach whatever its one session runs then); a query that waits in a
- * connection's pipeline behind another (postgres.js 3.4.9 then takes the cancelled query's
- * answer for the next one's: wrong rows for another request); and a query that has finished
- * (the cancel request would hit the connection's next statement).
+ * time ran out) the query is not sent if it has not been. One already sent runs to its end (the
+ * limits of what a request may ask keep that short): PGlite cannot be interrupted, and on
+ * PostgreSQL a cancel request races the connection's next statement. postgres.js 3.4.9 then
+ * fails or mismatches another request's query: cancelling running reads under a flood gave
+ * other requests 500s and an empty session lookup (a 401), where without it they gave none.
  */
-function stopWithRequest(query: unknown, work: RequestWork, kind: DbKind): void {
+function stopWithRequest(query: unknown, work: RequestWork): void {
 	const q = query as QueryInternals;
 	if (typeof q?.cancel !== 'function' || typeof q.handler !== 'function') return;
 	let settled = false;
 	const stop = () => {
-		if (settled || !q.executed || (q.state && (kind === 'embedded' || !q.active))) return;
+		// queued in the pool, not yet on a connection: taken out of the queue and refused
+		if (settled || !q.executed || q.state) return;
 		void Promise.resolve(q.cancel()).catch(() => {});
 	};
 	const { handler, resolve, reject } = q;
@@ -172,7 +172,7 @@ export const sql: Sql = new Proxy(function () {} as unknown as Sql, {
 		const result = (current.sql as unknown as (...a: unknown[]) => unknown)(...args);
 		const work = currentWork();
 		// a tagged template is a query (or a fragment of one, which never runs itself)
-		if (work && Array.isArray((args[0] as { raw?: unknown })?.raw)) stopWithRequest(result, work, current.kind);
+		if (work && Array.isArray((args[0] as { raw?: unknown })?.raw)) stopWithRequest(result, work);
 		return result;
 	},
 	has: (_target, property) => property in database().sql,
