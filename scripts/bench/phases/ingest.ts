@@ -30,7 +30,7 @@ export const ingest: Phase = {
 		const [{ sync }] = await ctx.db`select current_setting('synchronous_commit') as sync`;
 		const clinics = (await ctx.db`select id from facility where kind = 'village_clinic' order by id`).map((r) => r.id as string);
 		await ctx.db`create table if not exists bench_plain_insert (id bigserial primary key, at timestamptz not null default now(), payload jsonb not null)`;
-		for (const concurrency of [1, 8]) {
+		for (const concurrency of [1, 8, 32]) {
 			const plain = connect(ctx.app.dbUrl, concurrency);
 			const inserts = await closedLoop(concurrency, seconds, async (w, i) => {
 				await plain`insert into bench_plain_insert (payload) values (${plain.json({ worker: w, i, facility: clinics[i % clinics.length] })})`;

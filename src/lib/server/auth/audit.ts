@@ -32,6 +32,25 @@ export async function audit(tx: Db, who: Actor, entry: AuditEntry): Promise<void
 	`;
 }
 
+/** Appends many audit rows with one statement, in their order; call it with the transaction that makes the changes. */
+export function auditAll(tx: Db, rows: { who: Actor; entry: AuditEntry }[]) {
+	const records = rows.map(({ who, entry }, i) => ({
+		ord: i,
+		...actorOf(who),
+		action: entry.action,
+		entity: entry.entity,
+		entity_id: entry.entityId === null ? null : String(entry.entityId),
+		before: entry.before === undefined ? null : entry.before,
+		after: entry.after === undefined ? null : entry.after
+	}));
+	return tx`
+		insert into audit_log (actor, role, action, entity, entity_id, before, after)
+		select r.actor, r.role, r.action, r.entity, r.entity_id, r.before, r.after
+		from jsonb_to_recordset(${tx.json(records as never)})
+			as r(ord int, actor text, role text, action text, entity text, entity_id text, before jsonb, after jsonb)
+		order by r.ord`;
+}
+
 const isDay = (text: string) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').refine(isDay, '没有这一天');
 
