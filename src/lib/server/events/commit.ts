@@ -60,10 +60,23 @@ interface Queued {
 interface Loop {
 	queue: Queued[];
 	running: boolean;
+	/** the subjects of the batches whose changes are made and whose commit is under way */
+	committing: Map<string, number>;
+	/** those batches: each settles once its writes are answered */
+	inFlight: Set<Promise<void>>;
 }
 
 /** Past this many writes a batch is closed; the rest go in the next one. */
 export const BATCH_MAX = 64;
+
+/**
+ * Batches whose commit may be under way at once. One batch at a time makes its changes; the
+ * next starts on them as soon as the previous one's are made, while that one appends and
+ * commits. A batch that is making its changes waits on no lock the others take while
+ * committing (the event lock aside, which none of them waits for holding it), so no two
+ * batches of a process can deadlock.
+ */
+const IN_FLIGHT = 3;
 
 /** What the loops did since the process started: for tests and the bench. */
 export const batchStats = { batches: 0, writes: 0, largest: 0, splits: 0 };
@@ -82,7 +95,7 @@ export function commitWrite<T>(db: Sql, write: Write<T>): Promise<T> {
 			return;
 		}
 		let loop = loops.get(db);
-		if (!loop) loops.set(db, (loop = { queue: [], running: false }));
+		if (!loop) loops.set(db, (loop = { queue: [], running: false, committing: new Map(), inFlight: new Set() }));
 		loop.queue.push(queued);
 		if (!loop.running) {
 			loop.running = true;
@@ -95,19 +108,44 @@ export function commitWrite<T>(db: Sql, write: Write<T>): Promise<T> {
 async function run(db: Sql, loop: Loop): Promise<void> {
 	try {
 		while (loop.queue.length) {
+			if (loop.inFlight.size >= IN_FLIGHT) await Promise.race(loop.inFlight);
 			const batch = take(loop);
-			await applyBatch(db, batch, false).catch((error) => batch.forEach((queued) => queued.reject(error)));
+			// everything queued is about a subject whose commit is under way: the next commit frees some
+			if (!batch.length) {
+				await Promise.race(loop.inFlight);
+				continue;
+			}
+			const subjects = batch.flatMap((queued) => queued.write.subjects);
+			for (const subject of subjects) loop.committing.set(subject, (loop.committing.get(subject) ?? 0) + 1);
+			let applied!: () => void;
+			const changed = new Promise<void>((resolve) => (applied = resolve));
+			const done: Promise<void> = applyBatch(db, batch, false, applied)
+				.catch((error) => batch.forEach((queued) => queued.reject(error)))
+				.finally(() => {
+					for (const subject of subjects) {
+						const n = loop.committing.get(subject)! - 1;
+						if (n) loop.committing.set(subject, n);
+						else loop.committing.delete(subject);
+					}
+					loop.inFlight.delete(done);
+					applied();
+				});
+			loop.inFlight.add(done);
+			await changed;
 		}
 	} finally {
 		loop.running = false;
 	}
 }
 
-/** The next batch: writes in the order they came, up to BATCH_MAX, none sharing a subject with an earlier one. */
+/**
+ * The next batch: writes in the order they came, up to BATCH_MAX, none sharing a subject with
+ * an earlier one or with a batch whose commit is under way.
+ */
 function take(loop: Loop): Queued[] {
 	const batch: Queued[] = [];
 	const rest: Queued[] = [];
-	const taken = new Set<string>();
+	const taken = new Set<string>(loop.committing.keys());
 	for (const queued of loop.queue) {
 		const clash = queued.write.subjects.some((subject) => taken.has(subject));
 		// a write left for later still holds its subjects: no later write on them overtakes it
@@ -127,7 +165,7 @@ type Outcome = { change: Change<unknown> } | { error: unknown };
  * halves, so that a write that breaks the shared insert fails only its own half; otherwise
  * each write is answered with the error.
  */
-async function applyBatch(db: Sql, batch: Queued[], split: boolean): Promise<void> {
+async function applyBatch(db: Sql, batch: Queued[], split: boolean, changed?: () => void): Promise<void> {
 	let outcomes: Outcome[] = [];
 	let stored: Appended = { events: [], owned: [] };
 	try {
@@ -148,6 +186,8 @@ async function applyBatch(db: Sql, batch: Queued[], split: boolean): Promise<voi
 					outcomes.push({ error });
 				}
 			}
+			// the next batch may make its changes while this one appends and commits
+			changed?.();
 			return append(tx, outcomes, released);
 		});
 		stored = committed;
