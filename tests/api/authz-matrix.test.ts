@@ -123,11 +123,11 @@ describe.each(who)('$name', (w) => {
 	it(`${posts ? 'may' : 'may not'} POST /api/events/batch, refused each item out of its reach`, async () => {
 		const caller = w.caller();
 		const [patient] = await sql`select id from patient where county_code like '62%' order by id limit 1`;
-		const events = [{ type: 'patient.signed', payload: { patient: patient.id, date: '2020-03-02' }, idempotency_key: `matrix-batch-${w.name}` }];
+		const events = [{ type: 'patient.signed', payload: { patient: patient.id, date: '2020-03-02' }, key: `matrix-batch-${w.name}` }];
 		const { status, body } = await call('/api/events/batch', { ...caller, method: 'POST', json: { events } });
 		if (!posts) return expect(status).toBe(caller.bearer ? 401 : 403);
 		expect(status).toBe(200);
-		expect(body.results).toEqual([{ error: { code: 'forbidden', message: expect.any(String) } }]);
+		expect(body.items).toEqual([{ error: { code: 'forbidden', message: expect.any(String) } }]);
 	});
 
 	const adminPaths: [string, string, unknown?][] = [

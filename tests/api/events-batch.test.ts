@@ -14,7 +14,7 @@ let patients: string[] = [];
 let elsewhere = '';
 
 const batch = (events: unknown, caller: Caller = officer) => call('/api/events/batch', { ...caller, method: 'POST', json: { events } });
-const followed = (patient: string, key: string | null, date = '2020-03-02') => ({ type: 'patient.followed_up', payload: { patient, date }, ...(key ? { idempotency_key: key } : {}) });
+const followed = (patient: string, key: string | null, date = '2020-03-02') => ({ type: 'patient.followed_up', payload: { patient, date }, ...(key ? { key } : {}) });
 
 beforeAll(async () => {
 	await createAccount(sql, OFFICER, 'county_officer', { region: COUNTY });
@@ -38,20 +38,23 @@ describe('POST /api/events/batch', () => {
 			{ type: 'patient.followed_up', payload: { date: '2020-03-02' }, idempotency_key: `batch-c-${suffix}` },
 			followed(patients[0], key),
 			followed(patients[1], key),
-			{ type: 'patient.followed_up', payload: { patient: patients[2] }, idempotency_key: '' },
+			{ type: 'patient.followed_up', payload: { patient: patients[2] }, key: '' },
 			followed(patients[3], null)
 		]);
 		expect(res.status).toBe(200);
-		const [applied, outside, invalid, repeated, reused, badKey, unkeyed] = res.body.results;
+		const [applied, outside, invalid, repeated, reused, badKey, unkeyed] = res.body.items;
 		expect(applied).toEqual({ seq: expect.any(Number), repeated: false });
 		expect(outside).toEqual({ error: { code: 'forbidden', message: expect.any(String) } });
 		expect(invalid.error.code).toBe('invalid_fields');
 		expect(invalid.error.details).toEqual([expect.objectContaining({ field: 'payload.patient' })]);
 		expect(repeated).toEqual({ seq: applied.seq, repeated: true });
 		expect(reused.error.code).toBe('idempotency_key_reused');
-		expect(badKey.error.details).toEqual([expect.objectContaining({ field: 'idempotency_key' })]);
+		expect(badKey.error.details).toEqual([expect.objectContaining({ field: 'key' })]);
 		expect(unkeyed).toEqual({ seq: expect.any(Number), repeated: false });
-		expect(res.body.results).toHaveLength(7);
+		expect(res.body.items).toHaveLength(7);
+		// the key may also come as idempotency_key: the same field
+		const aliased = await batch([{ type: 'patient.followed_up', payload: { patient: patients[0], date: '2020-03-02' }, idempotency_key: key }]);
+		expect(aliased.body.items).toEqual([{ seq: applied.seq, repeated: true }]);
 		// nothing of the refused ones was written
 		const written = await sql`select payload ->> 'patient' as patient from event where seq >= ${applied.seq} and type = 'patient.followed_up' and payload ->> 'patient' = any(${[elsewhere, ...patients.slice(0, 4)]}::text[]) order by seq`;
 		expect(written.map((r) => r.patient)).toEqual([patients[0], patients[3]]);
@@ -59,14 +62,14 @@ describe('POST /api/events/batch', () => {
 
 		// sent again as it was: every keyed item is a retry, answered with its first seq
 		const again = await batch([followed(patients[0], key), followed(elsewhere, `batch-b-${suffix}`)]);
-		expect(again.body.results).toEqual([{ seq: applied.seq, repeated: true }, outside]);
+		expect(again.body.items).toEqual([{ seq: applied.seq, repeated: true }, outside]);
 	});
 
 	it('commits many items in few batches, each answered with its seq in order', async () => {
 		const items = patients.slice(10, 110).map((patient, i) => followed(patient, `batch-many-${suffix}-${i}`, '2020-04-01'));
 		const res = await batch(items);
 		expect(res.status).toBe(200);
-		const seqs = res.body.results.map((r: { seq: number }) => r.seq);
+		const seqs = res.body.items.map((r: { seq: number }) => r.seq);
 		expect(seqs.every((seq: number) => Number.isInteger(seq))).toBe(true);
 		expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
 		// one indicators.changed per batch for the county: far fewer than one per item

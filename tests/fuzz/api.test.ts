@@ -148,7 +148,7 @@ describe('fuzzing every POST and PATCH endpoint', () => {
 	it('POST /api/events/batch', async () => {
 		const item = eventShape.chain((event) =>
 			fc.option(fc.string({ unit: fc.constantFrom(...'ab1-_ ~'.split('')), maxLength: 120 }), { nil: undefined }).map((key) =>
-				key === undefined || typeof event !== 'object' || event === null ? event : { ...event, idempotency_key: key }
+				key === undefined || typeof event !== 'object' || event === null ? event : { ...event, key }
 			)
 		);
 		const shape = nearly({ events: fc.array(item, { maxLength: 4 }) });

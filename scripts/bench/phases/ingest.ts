@@ -84,9 +84,9 @@ export const ingest: Phase = {
 					headers: { 'content-type': 'application/json', cookie: ctx.cookies.dispatcher },
 					body: JSON.stringify({ events })
 				});
-				const body = (await res.json()) as { results?: ({ seq: number } | { error: { code: string } })[] };
+				const body = (await res.json()) as { items?: ({ seq: number } | { error: { code: string } })[] };
 				if (res.status !== 200) failures[res.status] = (failures[res.status] ?? 0) + 1;
-				for (const result of body.results ?? []) {
+				for (const result of body.items ?? []) {
 					if ('seq' in result) applied++;
 					else failures[result.error.code] = (failures[result.error.code] ?? 0) + 1;
 				}

@@ -10,7 +10,13 @@ import type { RequestHandler } from './$types';
 /** The most events one batch may carry. */
 const BATCH_ITEMS = 500;
 
-const keyed = z.object({ idempotency_key: IDEMPOTENCY_KEY.nullish() });
+// the contract names an item's idempotency key `key`; `idempotency_key` is taken as the same field
+const keyed = z
+	.object({ key: IDEMPOTENCY_KEY.nullish(), idempotency_key: IDEMPOTENCY_KEY.nullish() })
+	.refine((item) => item.key == null || item.idempotency_key == null || item.key === item.idempotency_key, {
+		message: 'key 与 idempotency_key 不一致',
+		path: ['key']
+	});
 
 /** An item as `POST /api/events` would take it, or its refusal: 422 with the fields named as in a single post. */
 function parseItem(raw: unknown): BatchItem {
@@ -21,7 +27,7 @@ function parseItem(raw: unknown): BatchItem {
 		const details = issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
 		return { refused: new ApiError(422, 'invalid_fields', '字段校验未通过', details) };
 	}
-	return { input: event.data, idempotencyKey: key.data.idempotency_key ?? null };
+	return { input: event.data, idempotencyKey: key.data.key ?? key.data.idempotency_key ?? null };
 }
 
 /** What an item's write answered: its seq, or its error as a single post would have answered it. */
@@ -33,9 +39,9 @@ async function answerOf(result: PromiseSettledResult<{ seq: number; repeated: bo
 }
 
 /**
- * Many progress events at once, `{ events: [{ type, payload, idempotency_key? }…] }` (an
- * offline phone's queue, an integration): each item is applied or refused on its own, as
- * `POST /api/events` would, and answered in the items' order in `results`.
+ * Many progress events at once, `{ events: [{ type, payload, key? }…] }` (an offline phone's
+ * queue, an integration; each key an Idempotency-Key): each item is applied or refused on its
+ * own, as `POST /api/events` would, and answered in the items' order in `items`.
  */
 export const POST: RequestHandler = route(async (event) => {
 	const viewer = requireRole(event, ...POSTERS);
@@ -46,5 +52,5 @@ export const POST: RequestHandler = route(async (event) => {
 	}
 	if (items.length > BATCH_ITEMS) throw new ApiError(413, 'batch_too_large', `一次最多提交 ${BATCH_ITEMS} 个事件`);
 	const results = await postEvents(viewer, items.map(parseItem));
-	return json({ results: await Promise.all(results.map(answerOf)) });
+	return json({ items: await Promise.all(results.map(answerOf)) });
 });
