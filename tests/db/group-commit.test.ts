@@ -205,6 +205,33 @@ describe('group commit', () => {
 		expect(await counterDrift(db.sql)).toEqual([]);
 	});
 
+	it('queues again a write that lost a deadlock, and answers it once it commits; a write that keeps losing gets the error', async () => {
+		const deadlock = () => Object.assign(new Error('deadlock detected'), { code: '40P01' });
+		let tries = 0;
+		const once = commitPlan(
+			SYSTEM,
+			'test',
+			async (tx) => {
+				if (++tries === 1) throw deadlock();
+				return plain({ facility: 'retried' })(tx);
+			},
+			db.sql
+		);
+		const always = commitPlan(
+			SYSTEM,
+			'test',
+			async () => {
+				throw deadlock();
+			},
+			db.sql
+		);
+		const [first, second] = await Promise.allSettled([once, always]);
+		expect(tries).toBe(2);
+		expect(first.status).toBe('fulfilled');
+		expect((first as PromiseFulfilledResult<{ payload: unknown }[]>).value[0].payload).toEqual({ facility: 'retried' });
+		expect((second as PromiseRejectedResult).reason.code).toBe('40P01');
+	});
+
 	it('refuses a write the planner refuses with its own answer, the batch unharmed', async () => {
 		const error = await refusal(postEvent(officer, { type: 'facility.updated', payload: { facility: 'no-such-clinic', doctors: 1 } }, null, db.sql));
 		expect(error.status).toBe(403);

@@ -53,6 +53,8 @@ export interface Write<T> {
 
 interface Queued {
 	write: Write<unknown>;
+	/** how many times it lost a deadlock or a serialisation conflict and was queued again */
+	retries?: number;
 	resolve(value: unknown): void;
 	reject(error: unknown): void;
 }
@@ -89,21 +91,34 @@ const loops = (holder[KEY] ??= new WeakMap<Sql, Loop>());
 /** Queues `write` for the next batch on `db`; resolves once its batch has committed. */
 export function commitWrite<T>(db: Sql, write: Write<T>): Promise<T> {
 	return new Promise<T>((resolve, reject) => {
-		const queued: Queued = { write: write as Write<unknown>, resolve: resolve as (value: unknown) => void, reject };
-		if (write.alone) {
-			applyBatch(db, [queued], false).catch(reject);
-			return;
-		}
-		let loop = loops.get(db);
-		if (!loop) loops.set(db, (loop = { queue: [], running: false, committing: new Map(), inFlight: new Set() }));
-		loop.queue.push(queued);
-		if (!loop.running) {
-			loop.running = true;
-			// writes queued in the same tick (a batch request's items) start together
-			queueMicrotask(() => void run(db, loop));
-		}
+		enqueue(db, { write: write as Write<unknown>, resolve: resolve as (value: unknown) => void, reject });
 	});
 }
+
+function enqueue(db: Sql, queued: Queued, first = false): void {
+	if (queued.write.alone) {
+		applyBatch(db, [queued], false).catch(queued.reject);
+		return;
+	}
+	let loop = loops.get(db);
+	if (!loop) loops.set(db, (loop = { queue: [], running: false, committing: new Map(), inFlight: new Set() }));
+	if (first) loop.queue.unshift(queued);
+	else loop.queue.push(queued);
+	if (!loop.running) {
+		loop.running = true;
+		// writes queued in the same tick (a batch request's items) start together
+		queueMicrotask(() => void run(db, loop));
+	}
+}
+
+/**
+ * A write that lost a deadlock (40P01) or a serialisation conflict (40001) to another
+ * transaction (an import beside the loop, another node's batch) was rolled back alone: it goes
+ * to the head of the queue again, a few times, before it is answered with the error.
+ */
+const RETRIES = 3;
+const CONFLICTS = new Set(['40P01', '40001']);
+const conflicted = (error: unknown) => CONFLICTS.has((error as { code?: string } | null)?.code ?? '');
 
 async function run(db: Sql, loop: Loop): Promise<void> {
 	try {
@@ -207,8 +222,12 @@ async function applyBatch(db: Sql, batch: Queued[], split: boolean, changed?: ()
 	batchStats.largest = Math.max(batchStats.largest, batch.length);
 	batch.forEach((queued, i) => {
 		const outcome = outcomes[i];
-		if ('error' in outcome) queued.reject(outcome.error);
-		else {
+		if ('error' in outcome) {
+			if (conflicted(outcome.error) && (queued.retries ?? 0) < RETRIES) {
+				queued.retries = (queued.retries ?? 0) + 1;
+				enqueue(db, queued, true);
+			} else queued.reject(outcome.error);
+		} else {
 			try {
 				queued.resolve(outcome.change.answer(stored.owned[i]));
 			} catch (error) {
