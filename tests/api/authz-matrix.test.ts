@@ -119,6 +119,18 @@ describe.each(who)('$name', (w) => {
 		}
 	});
 
+	// refusals only: each item lies out of the poster's reach (another province's patient)
+	const posts = ['dispatcher', 'officer-371424', 'inspector-1'].includes(w.name);
+	it(`${posts ? 'may' : 'may not'} POST /api/events/batch, refused each item out of its reach`, async () => {
+		const caller = w.caller();
+		const [patient] = await sql`select id from patient where county_code like '62%' order by id limit 1`;
+		const events = [{ type: 'patient.signed', payload: { patient: patient.id, date: '2020-03-02' }, key: `matrix-batch-${w.name}` }];
+		const { status, body } = await call('/api/events/batch', { ...caller, method: 'POST', json: { events } });
+		if (!posts) return expect(status).toBe(caller.bearer ? 401 : 403);
+		expect(status).toBe(200);
+		expect(body.items).toEqual([{ error: { code: 'forbidden', message: expect.any(String) } }]);
+	});
+
 	const adminPaths: [string, string, unknown?][] = [
 		['GET', '/api/users'],
 		['POST', '/api/users', { username: `matrix-${w.name.replace(/[^a-z0-9]/g, '')}`, password: 'long enough password', role: 'leader', scope: '370000' }],

@@ -153,6 +153,22 @@ describe('fuzzing every POST and PATCH endpoint', () => {
 		);
 	});
 
+	it('POST /api/events/batch', async () => {
+		const item = eventShape.chain((event) =>
+			fc.option(fc.string({ unit: fc.constantFrom(...'ab1-_ ~'.split('')), maxLength: 120 }), { nil: undefined }).map((key) =>
+				key === undefined || typeof event !== 'object' || event === null ? event : { ...event, key }
+			)
+		);
+		const shape = nearly({ events: fc.array(item, { maxLength: 4 }) });
+		await fc.assert(
+			fc.asyncProperty(request(shape), async (r) => {
+				const status = await check({ method: 'POST', path: '/api/events/batch', ...r, cookie: posterCookie });
+				expect([200, 400, 403, 413, 415, 422]).toContain(status);
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
 	it('POST /api/users', async () => {
 		const shape = nearly({ username: fc.oneof(fc.constantFrom(...DEMO_ACCOUNTS, ADMIN), printable), password: fc.string({ maxLength: 300 }), role, scope: fc.oneof(region, fc.constantFrom('team-1', 'team-x')) });
 		await fc.assert(fc.asyncProperty(request(shape), async (r) => void (await check({ method: 'POST', path: '/api/users', ...r, cookie: adminCookie }))), { numRuns: RUNS });

@@ -7,7 +7,8 @@ import { MIGRATIONS_DIR } from '../../../src/lib/server/db/migrate';
 import { hashPassword } from '../../../src/lib/server/auth/passwords';
 
 export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const TEMPLATE = 'hcc_bench_full';
+// BENCH_TEMPLATE: another name, for runs on branches whose migrations differ
+const TEMPLATE = process.env.BENCH_TEMPLATE ?? 'hcc_bench_full';
 const SEED_RANDOM = 20191225;
 /** The password of the bench's county officers (created in the template, one per county). */
 export const BENCH_PASSWORD = 'bench-password';

@@ -30,7 +30,7 @@ export const ingest: Phase = {
 		const [{ sync }] = await ctx.db`select current_setting('synchronous_commit') as sync`;
 		const clinics = (await ctx.db`select id from facility where kind = 'village_clinic' order by id`).map((r) => r.id as string);
 		await ctx.db`create table if not exists bench_plain_insert (id bigserial primary key, at timestamptz not null default now(), payload jsonb not null)`;
-		for (const concurrency of [1, 8]) {
+		for (const concurrency of [1, 8, 32]) {
 			const plain = connect(ctx.app.dbUrl, concurrency);
 			const inserts = await closedLoop(concurrency, seconds, async (w, i) => {
 				await plain`insert into bench_plain_insert (payload) values (${plain.json({ worker: w, i, facility: clinics[i % clinics.length] })})`;
@@ -61,6 +61,49 @@ export const ingest: Phase = {
 				detail: { eventsPerSecond: events.rate, insertsPerSecond: inserts.rate, failures, synchronous_commit: sync, seconds }
 			});
 			ctx.log(`  ${concurrency} concurrent: ${events.rate} events/s, ${inserts.rate} plain inserts/s`);
+		}
+		// batch writers: an offline queue or an integration posting many events per request
+		for (const [concurrency, size] of [[8, 100]]) {
+			const plain = connect(ctx.app.dbUrl, concurrency);
+			const inserts = await closedLoop(concurrency, seconds, async (w, i) => {
+				await plain`insert into bench_plain_insert (payload) values (${plain.json({ worker: w, i, facility: clinics[i % clinics.length] })})`;
+				return true;
+			});
+			await plain.end();
+			let n = 0;
+			let applied = 0;
+			const failures: Record<string, number> = {};
+			const started = now();
+			await closedLoop(concurrency, seconds, async () => {
+				const events = Array.from({ length: size }, () => {
+					const facility = clinics[(n++ * 7919) % clinics.length];
+					return { type: 'facility.updated', payload: { facility, doctors: n % 4 } };
+				});
+				const res = await fetch(`${ctx.app.baseUrl}/api/events/batch`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', cookie: ctx.cookies.dispatcher },
+					body: JSON.stringify({ events })
+				});
+				const body = (await res.json()) as { items?: ({ seq: number } | { error: { code: string } })[] };
+				if (res.status !== 200) failures[res.status] = (failures[res.status] ?? 0) + 1;
+				for (const result of body.items ?? []) {
+					if ('seq' in result) applied++;
+					else failures[result.error.code] = (failures[result.error.code] ?? 0) + 1;
+				}
+				return res.status === 200;
+			});
+			const rate = Math.round(applied / ((now() - started) / 1000));
+			const ratio = round(rate / inserts.rate, 3);
+			ctx.record({
+				group: 'ingest ceiling',
+				name: `${concurrency} batch writers of ${size}: events/s ÷ plain INSERT commits/s`,
+				value: round(ratio * 100, 1),
+				unit: '%',
+				target: '≥ 100%',
+				ok: ratio >= 1,
+				detail: { eventsPerSecond: rate, insertsPerSecond: inserts.rate, failures, synchronous_commit: sync, seconds }
+			});
+			ctx.log(`  ${concurrency} batch writers of ${size}: ${rate} events/s, ${inserts.rate} plain inserts/s`);
 		}
 		await ctx.db`drop table bench_plain_insert`;
 	}

@@ -33,6 +33,24 @@ export async function audit(tx: Db, who: Actor, entry: AuditEntry): Promise<void
 	`;
 }
 
+/** Appends many audit rows with one statement, in their order; call it with the transaction that makes the changes. */
+export function auditAll(tx: Db, rows: { who: Actor; entry: AuditEntry }[]) {
+	const records = rows.map(({ who, entry }, i) => ({
+		ord: i,
+		...actorOf(who),
+		action: entry.action,
+		entity: entry.entity,
+		entity_id: entry.entityId === null ? null : String(entry.entityId),
+		before: entry.before === undefined ? null : entry.before,
+		after: entry.after === undefined ? null : entry.after
+	}));
+	return tx`
+		insert into audit_log (actor, role, action, entity, entity_id, before, after)
+		select r.actor, r.role, r.action, r.entity, r.entity_id, r.before, r.after
+		from jsonb_to_recordset(${tx.json(records as never)})
+			as r(ord int, actor text, role text, action text, entity text, entity_id text, before jsonb, after jsonb)
+		order by r.ord`;
+}
 
 /** Filters of the audit log, as the API and the admin page accept them. */
 export const auditFilters = z.object({

@@ -15,9 +15,9 @@ export interface DeadlineCheck {
 }
 
 /** Commits the watcher's change of one problem; an item that changed since it was listed is skipped. */
-async function commitMark(db: Sql, action: string, plan: Parameters<typeof commitPlan>[2]): Promise<StoredEvent[]> {
+async function commitMark(db: Sql, action: string, problem: number, plan: Parameters<typeof commitPlan>[2]): Promise<StoredEvent[]> {
 	try {
-		return await commitPlan(SYSTEM, action, plan, db);
+		return await commitPlan(SYSTEM, action, plan, db, `problem:${problem}`);
 	} catch (error) {
 		if (error instanceof NotDue || (error instanceof ApiError && error.status === 404)) return [];
 		throw error;
@@ -39,14 +39,14 @@ export async function markOverdue(db: Sql = defaultSql, { now = new Date(), limi
 		where status <> 'closed' and not is_overdue and deadline < ${today}::date
 		order by deadline, id limit ${BATCH}`;
 	const events: StoredEvent[] = [];
-	for (const { id } of due) events.push(...(await commitMark(db, 'overdue', (tx) => problemOverdue(tx, Number(id), today))));
+	for (const { id } of due) events.push(...(await commitMark(db, 'overdue', Number(id), (tx) => problemOverdue(tx, Number(id), today))));
 	const late = await db`
 		select id from problem
 		where status <> 'closed' and is_overdue
 			and (case when deadline < ${today}::date - ${limits.province}::int then 2 when deadline < ${today}::date - ${limits.city}::int then 1 else 0 end)
 				> (case escalation when 'province' then 2 when 'city' then 1 else 0 end)
 		order by deadline, id limit ${BATCH}`;
-	for (const { id } of late) events.push(...(await commitMark(db, 'escalated', (tx) => problemEscalation(tx, Number(id), today, limits))));
+	for (const { id } of late) events.push(...(await commitMark(db, 'escalated', Number(id), (tx) => problemEscalation(tx, Number(id), today, limits))));
 	return events;
 }
 

@@ -24,7 +24,7 @@ export interface NewEvent {
 	causeIndex?: number;
 	/**
 	 * the payload's `regions` are the indicators of the county, city and province of the event's
-	 * path, read by the insert itself under the event lock (indicators.changed): so every event's
+	 * path, read by the insert itself under the event lock (indicators.changed, `counties_indicators`): so every event's
 	 * values include every change committed before it in seq order
 	 */
 	indicators?: boolean;
@@ -100,6 +100,7 @@ export async function appendEvents(tx: Db, events: NewEvent[], { commit = false 
 			indicators: event.indicators ?? false
 		};
 	});
+	const counties = [...new Set(rows.filter((row) => row.indicators && row.county !== null).map((row) => row.county as string))];
 	const locked = tx`select pg_advisory_xact_lock(${EVENT_LOCK}::bigint)`.execute();
 	const insert = tx`
 			insert into event (seq, at, type, province_code, city_code, county_code, township_code, village_code,
@@ -108,11 +109,13 @@ export async function appendEvents(tx: Db, events: NewEvent[], { commit = false 
 			select m.head + r.ord, clock_timestamp(), r.type, r.province, r.city, r.county, r.township, r.village, r.actor,
 				r.payload
 					|| case when r.cause is null then '{}'::jsonb else jsonb_build_object('cause', m.head + r.cause) end
-					|| case when r.indicators then jsonb_build_object('regions', path_indicators(r.province, r.city, r.county)) else '{}'::jsonb end,
+					|| case when r.indicators then jsonb_build_object('regions', coalesce(f.regions, '[]'::jsonb)) else '{}'::jsonb end,
 				r.sealed, r.key, r.digest
 			from (select coalesce(max(seq), 0) as head from event) m,
 				jsonb_to_recordset(${tx.json(rows as never)}) as r(ord int, type text, province text, city text, county text,
 					township text, village text, actor text, payload jsonb, sealed boolean, key text, digest text, cause int, indicators boolean)
+				-- every county's figures in one pass, however many counties the batch moved
+				left join counties_indicators(${counties}::text[]) f on r.indicators and f.county = r.county
 			order by r.ord
 			returning seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed`.execute();
 	// marked as ended: `transaction` sends no COMMIT of its own after this one

@@ -1,16 +1,16 @@
-import { sql as defaultSql, transaction, type Db, type Sql } from '../db';
-import { audit, type AuditEntry } from '../auth/audit';
+import { sql as defaultSql, type Db, type Sql } from '../db';
+import type { AuditEntry } from '../auth/audit';
 import { covers } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
 import { findRegion, type Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { changeUnits, changeUnitsBy, recountCounties } from '../indicators/counters';
+import { commitWrite, type Change, type Write } from './commit';
 import type { PostedEventType } from '$lib/types/events';
 import { checkRetry, requestDigest } from './idempotency';
-import { appendEvents, writeOfKey, type NewEvent, type StoredEvent } from './log';
+import { writeOfKey, type NewEvent, type StoredEvent } from './log';
 import { PLANNERS, POSTERS, POSTERS_OF, type Plan, type PlannedEvent, type UserViewer } from './planners';
 import { outOfReach, type Planner } from './planners/plan';
-import { publish } from './publish';
 import type { PostedEvent } from './types';
 
 export { POSTERS };
@@ -44,8 +44,8 @@ interface Keyed {
 export const SYSTEM = { kind: 'system' } as const;
 export type Writer = UserViewer | typeof SYSTEM;
 
-/** The record, its counters, the audit row, the events and the new indicators, then the commit; in `tx`. */
-async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key: Keyed | null): Promise<StoredEvent[]> {
+/** The record and its counters, in `tx`; the audit row, the events and the county's figures are left to the batch. */
+async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key: Keyed | null): Promise<Change<StoredEvent[]>> {
 	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
 	if (!region) throw outOfReach();
 	// the server's own changes follow its rules, not a scope
@@ -53,11 +53,9 @@ async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key
 	const viewer = writer.kind === 'system' ? null : writer;
 	const actor = viewer ? viewer.username : 'system';
 	const after = await change(tx, plan, region.code);
-	// the audit row goes out now; the events and the commit follow it in the same pipeline
-	const audited = audit(tx, viewer, { action, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after: plan.audited?.(after) ?? after });
 	// a finding's problem reaches the county naming no one; sealed events and the audit row still do
 	const publicActor = plan.anonymous ? null : actor;
-	const planned: NewEvent[] = plan.events(after).map((event, i) => ({
+	const events: NewEvent[] = plan.events(after).map((event, i) => ({
 		type: event.type,
 		region: event.region ?? region,
 		actor: event.sealed ? actor : publicActor,
@@ -66,21 +64,28 @@ async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key
 		idempotencyKey: i === 0 ? (key?.key ?? null) : null,
 		requestDigest: i === 0 ? (key?.digest ?? null) : null
 	}));
-	if (plan.counts) {
-		// the cause is an event whoever reads the figures may read: a finding's problem, not the sealed finding
-		const cause = planned.findIndex((event) => !event.sealed);
-		planned.push({
-			type: 'indicators.changed',
-			region: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null },
-			actor: publicActor,
-			payload: {},
-			causeIndex: Math.max(cause, 0),
-			indicators: true
-		});
+	// the cause of the county's figures is an event whoever reads them may read: a finding's problem, not the sealed finding
+	const cause = Math.max(
+		events.findIndex((event) => !event.sealed),
+		0
+	);
+	return {
+		events,
+		audit: { who: viewer, entry: { action, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after: plan.audited?.(after) ?? after } },
+		counties: plan.counts
+			? [{ path: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null }, cause, actor: publicActor }]
+			: [],
+		answer: (stored) => stored
+	};
+}
+
+/** What a posted event is about, from its payload: the record its planner locks. */
+function subjectOf(input: PostedEvent): string | null {
+	const payload = input.payload as Record<string, unknown>;
+	for (const field of ['patient', 'facility', 'problem', 'team']) {
+		if (typeof payload[field] === 'string' || typeof payload[field] === 'number') return `${field}:${payload[field]}`;
 	}
-	// one statement for all of them, and the commit right behind it: the event lock is held for those two only
-	const [, events] = await Promise.all([audited, appendEvents(tx, planned, { commit: true })]);
-	return events;
+	return null;
 }
 
 /**
@@ -88,49 +93,92 @@ async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key
  * the deadline watcher's overdue and escalation marks; a team's roster, the end of an assignment,
  * a cross-inspection draw, dispatch weights) through the same path as a posted one: `plan` reads
  * the subject in the transaction; the change, its counters, the audit row and the events commit
- * together and are broadcast after. A plan of null is a subject that is not there.
+ * together and are broadcast after. A plan of null is a subject that is not there. `subject`
+ * names the record it changes, so that two changes of it never share a batch.
  */
-export async function commitPlan(writer: Writer, action: string, plan: (tx: Db) => Promise<Plan | null>, db: Sql = defaultSql): Promise<StoredEvent[]> {
-	const events = await transaction(db, async (tx) => {
-		const planned = await plan(tx);
-		if (!planned) throw new ApiError(404, 'not_found', '没有找到该记录');
-		return applyPlan(tx, writer, action, planned, null);
+export async function commitPlan(
+	writer: Writer,
+	action: string,
+	plan: (tx: Db) => Promise<Plan | null>,
+	db: Sql = defaultSql,
+	subject?: string
+): Promise<StoredEvent[]> {
+	return commitWrite(db, {
+		subjects: subject ? [subject] : [],
+		async apply(tx) {
+			const planned = await plan(tx);
+			if (!planned) throw new ApiError(404, 'not_found', '没有找到该记录');
+			return applyPlan(tx, writer, action, planned, null);
+		}
 	});
-	publish(events);
-	return events;
 }
 
-/**
- * Applies an event posted from the field in one transaction and broadcasts it after commit.
- * The region comes from the subject (patient, facility, problem, team), never from the caller.
- */
-export async function postEvent(viewer: Viewer, input: PostedEvent, idempotencyKey: string | null, db: Sql = defaultSql): Promise<Posted> {
-	if (viewer.kind !== 'user' || !POSTERS_OF[input.type].includes(viewer.role)) throw outOfReach();
+/** The write of a posted event, as it joins a batch; the poster may post its type (see `postEvent`). */
+function postedWrite(viewer: UserViewer, input: PostedEvent, idempotencyKey: string | null): Write<Posted> {
 	// keys are the poster's own: another user's key neither collides nor replays; each is bound
 	// to the request it came with (the poster, the kind of write, the payload as parsed)
 	const key: Keyed | null =
 		idempotencyKey === null
 			? null
 			: { key: `${viewer.username}:${idempotencyKey}`, digest: requestDigest(viewer.username, input.type, input.payload) };
-	const result = await transaction(db, async (tx) => {
-		if (key) {
-			// a retry waits for the first attempt, then finds its event
-			// the lock goes out now and the look right behind it, which runs once the lock is granted
-			const locked = tx`select pg_advisory_xact_lock(${KEY_LOCK_CLASS}::int, hashtext(${key.key}))`.execute();
-			const [, first] = await Promise.all([locked, writeOfKey(tx, key.key)]);
-			if (first) {
-				checkRetry(first.digest, key.digest);
-				return { seq: first.seq, repeated: true, events: [] as StoredEvent[] };
+	const subject = subjectOf(input);
+	return {
+		// a key twice in one batch: the second waits for the next, where it finds the first
+		subjects: [...(subject ? [subject] : []), ...(key ? [`key:${key.key}`] : [])],
+		async apply(tx) {
+			if (key) {
+				// a retry waits for the first attempt (another node's), then finds its event
+				// the lock goes out now and the look right behind it, which runs once the lock is granted
+				const locked = tx`select pg_advisory_xact_lock(${KEY_LOCK_CLASS}::int, hashtext(${key.key}))`.execute();
+				const [, first] = await Promise.all([locked, writeOfKey(tx, key.key)]);
+				if (first) {
+					checkRetry(first.digest, key.digest);
+					return { events: [], audit: null, counties: [], answer: () => ({ seq: first.seq, repeated: true }) };
+				}
 			}
+			const plan = await (PLANNERS[input.type] as Planner<PostedEventType>)(tx, input.payload, viewer);
+			// a subject that is not there is answered as one out of reach
+			if (!plan) throw outOfReach();
+			const change = await applyPlan(tx, viewer, input.type, plan, key);
+			return { ...change, answer: (stored) => ({ seq: stored[0].seq, repeated: false }) };
 		}
-		const plan = await (PLANNERS[input.type] as Planner<PostedEventType>)(tx, input.payload, viewer);
-		// a subject that is not there is answered as one out of reach
-		if (!plan) throw outOfReach();
-		const events = await applyPlan(tx, viewer, input.type, plan, key);
-		return { seq: events[0].seq, repeated: false, events };
-	});
-	publish(result.events);
-	return { seq: result.seq, repeated: result.repeated };
+	};
+}
+
+/** Refuses a poster who may not post this type at all, before anything is read. */
+function mayPostType(viewer: Viewer, type: PostedEventType): asserts viewer is UserViewer {
+	if (viewer.kind !== 'user' || !POSTERS_OF[type].includes(viewer.role)) throw outOfReach();
+}
+
+/**
+ * Applies an event posted from the field in the next batch and broadcasts it after commit.
+ * The region comes from the subject (patient, facility, problem, team), never from the caller.
+ */
+export async function postEvent(viewer: Viewer, input: PostedEvent, idempotencyKey: string | null, db: Sql = defaultSql): Promise<Posted> {
+	mayPostType(viewer, input.type);
+	return commitWrite(db, postedWrite(viewer, input, idempotencyKey));
+}
+
+/** One item of a batch of posted events: parsed already, or refused as it came. */
+export type BatchItem = { input: PostedEvent; idempotencyKey: string | null } | { refused: ApiError };
+
+/**
+ * Posts many events at once (an offline queue, an integration): each item is applied or refused
+ * on its own, and all of them join the write queue together, so that they commit in few batches.
+ * The answers come in the items' order.
+ */
+export async function postEvents(viewer: Viewer, items: BatchItem[], db: Sql = defaultSql): Promise<PromiseSettledResult<Posted>[]> {
+	return Promise.allSettled(
+		items.map((item) => {
+			if ('refused' in item) return Promise.reject(item.refused);
+			try {
+				mayPostType(viewer, item.input.type);
+			} catch (error) {
+				return Promise.reject(error);
+			}
+			return commitWrite(db, postedWrite(viewer, item.input, item.idempotencyKey));
+		})
+	);
 }
 
 /** What a bulk change (an import) wrote, as `commitBulk` records and announces it. */
@@ -143,34 +191,33 @@ export interface BulkApplied {
 }
 
 /**
- * Commits a change the server makes in bulk rather than as a posted event (an import): in one
- * transaction `apply` writes the records (holding what it changes, see `holdCounties`), the
- * counters of the counties it touched are recounted, the audit row and the events are written,
- * the `indicators.changed` of each county last, and the commit goes out right behind them; the
- * events are broadcast after commit. `apply` may throw to leave everything as it was.
+ * Commits a change the server makes in bulk rather than as a posted event (an import) through
+ * the same write path, in a transaction of its own: `apply` writes the records (holding what it
+ * changes, see `holdCounties`), the counters of the counties it touched are recounted, the
+ * audit row and the events are written, the `indicators.changed` of each county last, and the
+ * commit goes out right behind them; the events are broadcast after commit. `apply` may throw
+ * to leave everything as it was.
  */
 export async function commitBulk<T extends BulkApplied>(viewer: UserViewer, apply: (tx: Db) => Promise<T>, db: Sql = defaultSql): Promise<{ applied: T; events: StoredEvent[] }> {
-	const result = await transaction(db, async (tx) => {
-		const applied = await apply(tx);
-		await recountCounties(tx, applied.counties);
-		const paths = applied.counties.length
-			? await tx`select code, province_code, city_code from region where code = any(${applied.counties}::text[]) order by code`
-			: [];
-		const audited = audit(tx, viewer, applied.audit);
-		const planned: NewEvent[] = [
-			...applied.events.map((event) => ({ type: event.type, region: event.region, actor: viewer.username, payload: event.payload, sealed: event.sealed })),
-			...paths.map((row) => ({
-				type: 'indicators.changed' as const,
-				region: { province: row.province_code, city: row.city_code, county: row.code, township: null, village: null },
-				actor: viewer.username,
-				payload: {},
-				causeIndex: 0,
-				indicators: true
-			}))
-		];
-		const [, events] = await Promise.all([audited, appendEvents(tx, planned, { commit: true })]);
-		return { applied, events };
+	return commitWrite(db, {
+		subjects: [],
+		alone: true,
+		async apply(tx) {
+			const applied = await apply(tx);
+			await recountCounties(tx, applied.counties);
+			const paths = applied.counties.length
+				? await tx`select code, province_code, city_code from region where code = any(${applied.counties}::text[]) order by code`
+				: [];
+			return {
+				events: applied.events.map((event) => ({ type: event.type, region: event.region, actor: viewer.username, payload: event.payload, sealed: event.sealed })),
+				audit: { who: viewer, entry: applied.audit },
+				counties: paths.map((row) => ({
+					path: { province: row.province_code, city: row.city_code, county: row.code, township: null, village: null },
+					cause: applied.events.length ? 0 : null,
+					actor: viewer.username
+				})),
+				answer: (events) => ({ applied, events })
+			};
+		}
 	});
-	publish(result.events);
-	return result;
 }

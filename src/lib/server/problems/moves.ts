@@ -21,8 +21,8 @@ export type ProblemPatch = z.infer<typeof problemPatch>;
 /** Commits a move or a deadline change of a problem the viewer may read, through the event write path. */
 export async function patchProblem(viewer: UserViewer, scoped: ScopedProblem, patch: ProblemPatch): Promise<void> {
 	const id = scoped.problem.id;
-	if ('status' in patch) await commitPlan(viewer, 'problem.status_changed', (tx) => problemStatusChange(tx, { problem: id, ...patch }, viewer));
-	else await commitPlan(viewer, 'problem.deadline_changed', (tx) => problemDeadlineChange(tx, { problem: id, ...patch }, viewer));
+	if ('status' in patch) await commitPlan(viewer, 'problem.status_changed', (tx) => problemStatusChange(tx, { problem: id, ...patch }, viewer), undefined, `problem:${id}`);
+	else await commitPlan(viewer, 'problem.deadline_changed', (tx) => problemDeadlineChange(tx, { problem: id, ...patch }, viewer), undefined, `problem:${id}`);
 }
 
 /** Keeps an uploaded file with the problem until a move claims it. */
