@@ -1,8 +1,11 @@
 import { json } from '@sveltejs/kit';
-import { ZodError } from 'zod';
+import { z, ZodError } from 'zod';
 import { renewPool, unreachableSince } from '../db';
 import { currentWork, requestWork, runAsRequest, type RequestWork } from '../db/request-context';
 import { ReadAbandoned, reads, shareKey } from './read-gate';
+
+// a schema's own messages (a field missing, a number too large) in the product's language
+z.config(z.locales.zhCN());
 
 export interface ErrorDetail {
 	row?: number;
