@@ -37,7 +37,12 @@ const writes = async () =>
 			(select count(*)::int from problem where description = 'x') as created,
 			(select count(*)::int from assignment where team_id = 'team-10') as assignments,
 			(select count(*)::int from problem_evidence where problem_id in (${Number(elsewhere.problem)}, ${Number(elsewhere.gansuProblem)})) as evidence,
-			(select count(*)::int from audit_log where entity_id in (${String(elsewhere.patient)}, ${String(elsewhere.facility)}, ${String(elsewhere.gansuFacility)}, 'team-10')
+			(select count(*)::int from audit_log
+				where ((entity = 'patient' and entity_id = ${String(elsewhere.patient)})
+					or (entity = 'facility' and entity_id in (${String(elsewhere.facility)}, ${String(elsewhere.gansuFacility)}))
+					or (entity = 'team' and entity_id = 'team-10')
+					or (entity = 'problem' and entity_id in (${String(elsewhere.problem)}, ${String(elsewhere.gansuProblem)}))
+					or (entity = 'assignment' and entity_id = ${String(elsewhere.assignment)}))
 				-- this file's callers: other files' own accounts of 甘肃 act on its teams meanwhile
 				and actor in ('dispatcher', 'officer-371424', 'inspector-1')) as audits`
 	)[0];
