@@ -3,22 +3,12 @@ import type { LiveEvent } from '$lib/types/events';
 import type { CrossPair, DispatchWeights, Finding, Suggestion, Suggestions } from '$lib/types/dispatch';
 import type { Team } from '$lib/types/teams';
 import { request } from './api';
+import { throttled } from '$lib/live/throttled';
 
 export interface DispatchScope {
 	code: string;
 	name: string;
 	level: string;
-}
-
-/** Calls `run` at most once per `ms`, trailing: a burst of events asks the server once. */
-function throttled(ms: number, run: () => Promise<void>): () => void {
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	return () => {
-		timer ??= setTimeout(() => {
-			timer = undefined;
-			void run().catch(() => {});
-		}, ms);
-	};
 }
 
 /**

@@ -4,6 +4,7 @@ import type { LiveEvent } from '$lib/types/events';
 import type { OverdueProblem, RankingRow, Team, WallScope, WallSummary } from '$lib/types/wall';
 
 import { WallApi } from './wall-api';
+import { throttled } from '$lib/live/throttled';
 
 interface TeamStatusPayload {
 	team: string;
@@ -13,17 +14,6 @@ interface TeamLocationPayload {
 	team: string;
 	lon: number;
 	lat: number;
-}
-
-/** Calls `run` at most once per `ms`, trailing: a burst of events asks the server once. */
-function throttled(ms: number, run: () => Promise<void>): () => void {
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	return () => {
-		timer ??= setTimeout(() => {
-			timer = undefined;
-			void run().catch(() => {});
-		}, ms);
-	};
 }
 
 /**
