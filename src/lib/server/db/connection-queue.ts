@@ -18,6 +18,29 @@ interface Pending {
 	reject: (error: unknown) => void;
 }
 
+/**
+ * PGlite answers an extended-protocol message that fails (a Parse or Bind, say) with its
+ * ErrorResponse and a ReadyForQuery at once, and then its Sync with a second ReadyForQuery.
+ * PostgreSQL sends the ReadyForQuery only at the Sync. A client that pipelines queries (the
+ * `postgres` driver does) would take the extra one as the end of its next query, which would
+ * then get an empty result, and every later answer would go to the query after its own. Here
+ * the early ReadyForQuery of a failed message is dropped; PGlite itself ignores the rest until
+ * the Sync, whose ReadyForQuery ends the failed query, as on a server.
+ */
+function withoutEarlyReady(chunks: Uint8Array[]): Uint8Array {
+	const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+	let failed = false;
+	let last = -1;
+	for (let i = 0; i + 5 <= bytes.length; ) {
+		if (bytes[i] === ERROR) failed = true;
+		last = i;
+		i += 1 + new DataView(bytes.buffer, bytes.byteOffset + i + 1, 4).getInt32(0);
+	}
+	return failed && last >= 0 && bytes[last] === READY ? bytes.subarray(0, last) : bytes;
+}
+
+const ERROR = 0x45; // 'E'
+const READY = 0x5a; // 'Z'
 const SYNC = 0x53; // 'S'
 const QUERY = 0x51; // 'Q'
 const TERMINATE = 0x58; // 'X'
@@ -63,15 +86,22 @@ export class ConnectionQueue {
 		try {
 			for (let item = this.next(); item; item = this.next()) {
 				let bytes = 0;
+				const type = item.message[0];
+				// a Sync or a simple Query ends with ReadyForQuery of its own right: passed on as it comes
+				const extended = type !== SYNC && type !== QUERY && type !== TERMINATE;
+				const answer: Uint8Array[] = [];
 				try {
 					await this.db.runExclusive(() =>
 						this.db.execProtocolRawStream(item!.message, {
 							onRawData: (data) => {
 								bytes += data.length;
-								item!.onData(data);
+								// a copy: PGlite may hand over a view of memory it reuses for the next chunk
+								if (extended) answer.push(data.slice());
+								else item!.onData(data);
 							}
 						})
 					);
+					if (extended && answer.length) item.onData(withoutEarlyReady(answer));
 				} catch (error) {
 					this.owner = null;
 					item.reject(error);
