@@ -7,7 +7,7 @@ import { freshDatabase, type TestDatabase } from '../helpers/db';
 import { addFacility, addPatient, addTownship, addVillage, buildProvince, refusal } from '../helpers/fixtures';
 import type { Viewer } from '../../src/lib/server/auth/viewer';
 import { counterDrift } from '../../src/lib/server/indicators/counters';
-import { batchStats } from '../../src/lib/server/events/commit';
+import { batchStats, commitWrite } from '../../src/lib/server/events/commit';
 import { commitPlan, postEvent, SYSTEM } from '../../src/lib/server/events/post';
 import type { Plan } from '../../src/lib/server/events/planners/plan';
 import type { PostedEvent } from '../../src/lib/server/events/types';
@@ -148,6 +148,45 @@ describe('group commit', () => {
 		]);
 		const [after] = await db.sql`select count(*)::int as n from audit_log`;
 		expect(after.n - audits.n).toBe(2);
+		expect(await counterDrift(db.sql)).toEqual([]);
+	});
+
+	it('makes the pure writes of a batch together, and tries it again with a savepoint each when one fails in the database', async () => {
+		const start = await head();
+		const before = stats();
+		const failing = commitWrite(db.sql, {
+			subjects: [],
+			pure: true,
+			apply: async (tx) => {
+				await tx`select 1 / 0`;
+				throw new Error('unreachable');
+			}
+		});
+		const writes = [
+			postEvent(officer, signed('G105', '2020-04-03'), null, db.sql),
+			failing,
+			postEvent(officer, followed('G106', '2020-04-03'), null, db.sql),
+			postEvent(officer, signed('ELSEWHERE', '2020-04-03'), null, db.sql)
+		];
+		const settled = await Promise.allSettled(writes);
+		expect(stats().apart - before.apart).toBe(1);
+		expect(stats().splits - before.splits).toBe(0);
+		expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+		expect((settled[1] as PromiseRejectedResult).reason.code).toBe('22012');
+		expect((settled[3] as PromiseRejectedResult).reason.status).toBe(403);
+		const rows = await db.sql`select type, payload from event where seq > ${start} order by seq`;
+		expect(rows.map((r) => [r.type, r.payload.patient ?? null])).toEqual([
+			['patient.signed', 'G105'],
+			['patient.followed_up', 'G106'],
+			['indicators.changed', null]
+		]);
+		expect(await counterDrift(db.sql)).toEqual([]);
+		// made together when none fails: one batch, no second try
+		const again = stats();
+		const ok = await Promise.all(['G107', 'G108', 'G109'].map((id) => postEvent(officer, signed(id, '2020-04-04'), null, db.sql)));
+		expect(ok.map((posted) => posted.repeated)).toEqual([false, false, false]);
+		expect(stats().batches - again.batches).toBe(1);
+		expect(stats().apart - again.apart).toBe(0);
 		expect(await counterDrift(db.sql)).toEqual([]);
 	});
 

@@ -3,7 +3,7 @@ import { freshDatabase, type TestDatabase } from '../helpers/db';
 import { addFacility, addPatient, addProblem, addTownship, addVillage, buildProvince, daysAgo } from '../helpers/fixtures';
 import { findRegion } from '../../src/lib/server/geo/regions';
 import { indicatorsAt, regionIndicators } from '../../src/lib/server/indicators/queries';
-import { changeUnits, counterDrift } from '../../src/lib/server/indicators/counters';
+import { changeUnits, counterDrift, holdRecords, holdUnits, releaseUnits } from '../../src/lib/server/indicators/counters';
 import type { Sql } from '../../src/lib/server/db';
 
 async function indicatorsOf(sql: Sql, code: string) {
@@ -184,6 +184,45 @@ describe('indicators', () => {
 		}
 		expect(rows.some((row) => Object.keys(row.followups).length === 2)).toBe(true);
 		expect(await db.sql`select * from unit_state('nowhere')`).toHaveLength(0);
+	});
+
+	it("reads many units' states at once as one unit's and the full recomputation count them", async () => {
+		const codes = (await db.sql`select code from region where province_code = '990000' or code = '990000' order by code`).map((r) => r.code as string);
+		const many = await db.sql`select unit, counter_code, counts::text as counts, followups from units_state(${[...codes, 'nowhere']}::text[]) order by unit`;
+		const one = await db.sql`
+			select r.code as unit, s.counter_code, s.counts::text as counts, s.followups
+			from region r cross join lateral unit_state(r.code) s where r.code = any(${codes}::text[]) order by r.code`;
+		expect(many).toHaveLength(codes.length);
+		expect([...many]).toEqual([...one]);
+	});
+
+	it('moves the counters once for a batch of holds, and not for a change rolled back to its savepoint', async () => {
+		const sql = db.sql;
+		await sql.begin(async (tx) => {
+			await holdRecords(tx, ['c4', 'nowhere'], ['C002', 'S002']);
+			await tx`update facility set standard_met = true, doctors = 1 where id = 'c4'`;
+			await tx`update patient set followed_up_on = current_date where id = 'C002'`;
+			await holdUnits(tx, ['990101001001', '990101001004']);
+			await tx`update patient set treated_on = '2020-02-01' where id = 'S002'`;
+			// a change whose savepoint is rolled back takes its hold and its change with it
+			await tx.savepoint(async (sp) => {
+				await holdUnits(sp, ['990101']);
+				await sp`update facility set standard_met = true where id = 'h1'`;
+				throw new Error('refused');
+			}).catch(() => {});
+			await holdUnits(tx, ['990101001004']);
+			await tx`update problem set status = 'closed', closed_at = now() where code = 'P2'`;
+			await releaseUnits(tx);
+			// released twice: nothing more moves
+			await releaseUnits(tx);
+			// held again after a release: counted from its state at that point
+			await holdUnits(tx, ['990101001001']);
+			await tx`update patient set followed_up_on = current_date - 1 where id = 'C002'`;
+			await releaseUnits(tx);
+		});
+		expect(await counterDrift(sql)).toEqual([]);
+		expect((await sql`select standard_met from facility where id = 'h1'`)[0].standard_met).toBe(false);
+		await expect(sql.begin((tx) => holdUnits(tx, ['nowhere']))).rejects.toThrow(/does not exist/);
 	});
 
 	it('keeps counters moved by each change equal to a full recomputation', async () => {

@@ -1,6 +1,7 @@
 import { transaction, type Db, type Sql } from '../db';
 import { auditAll, type Actor, type AuditEntry } from '../auth/audit';
-import { isUnavailable } from '../http/errors';
+import { holdRecords, releaseUnits } from '../indicators/counters';
+import { ApiError, isUnavailable } from '../http/errors';
 import type { EventPath } from '$lib/types/events';
 import { appendEvents, type NewEvent, type StoredEvent } from './log';
 import { publish } from './publish';
@@ -47,6 +48,15 @@ export interface Write<T> {
 	 * through the same steps, beside the loop rather than holding it up
 	 */
 	alone?: boolean;
+	/** the facility or patient the write changes: the batch locks it and holds its unit before any write's change */
+	holds?: { facility?: string; patient?: string };
+	/**
+	 * the write reads what it needs and refuses (throws an ApiError) before it changes anything:
+	 * it may be made together with the batch's other pure writes, without a savepoint (see
+	 * `applyTogether`); should one of them fail in the database, the batch is tried again with
+	 * a savepoint per write
+	 */
+	pure?: boolean;
 	/** reads and changes the records in `tx`; throws to be refused; nothing to write: no events */
 	apply(tx: Db): Promise<Change<T>>;
 }
@@ -81,7 +91,7 @@ export const BATCH_MAX = 64;
 const IN_FLIGHT = 3;
 
 /** What the loops did since the process started: for tests and the bench. */
-export const batchStats = { batches: 0, writes: 0, largest: 0, splits: 0 };
+export const batchStats = { batches: 0, writes: 0, largest: 0, splits: 0, apart: 0 };
 
 // the SvelteKit bundle and the server entry each load this module: one loop per database for both
 const KEY = Symbol.for('hcc.group-commit');
@@ -97,7 +107,7 @@ export function commitWrite<T>(db: Sql, write: Write<T>): Promise<T> {
 
 function enqueue(db: Sql, queued: Queued, first = false): void {
 	if (queued.write.alone) {
-		applyBatch(db, [queued], false).catch(queued.reject);
+		applyBatch(db, [queued], 'savepoints').catch(queued.reject);
 		return;
 	}
 	let loop = loops.get(db);
@@ -134,7 +144,7 @@ async function run(db: Sql, loop: Loop): Promise<void> {
 			for (const subject of subjects) loop.committing.set(subject, (loop.committing.get(subject) ?? 0) + 1);
 			let applied!: () => void;
 			const changed = new Promise<void>((resolve) => (applied = resolve));
-			const done: Promise<void> = applyBatch(db, batch, false, applied)
+			const done: Promise<void> = applyBatch(db, batch, 'first', applied)
 				.catch((error) => batch.forEach((queued) => queued.reject(error)))
 				.finally(() => {
 					for (const subject of subjects) {
@@ -172,6 +182,46 @@ function take(loop: Loop): Queued[] {
 	return batch;
 }
 
+/**
+ * Locks the facilities and patients the batch's writes are about (`holds`) and holds their
+ * units, in id order, before any write makes its change; nothing to send when there are none.
+ */
+function holdSubjects(tx: Db, batch: Queued[]): Promise<unknown> | null {
+	const facilities: string[] = [];
+	const patients: string[] = [];
+	for (const { write } of batch) {
+		if (write.holds?.facility) facilities.push(write.holds.facility);
+		if (write.holds?.patient) patients.push(write.holds.patient);
+	}
+	return facilities.length || patients.length ? holdRecords(tx, facilities, patients).execute() : null;
+}
+
+/**
+ * How a batch is tried: first with its `pure` writes made together; should that fail in the
+ * database, every write in a savepoint of its own; should the shared steps still fail, split.
+ */
+type Attempt = 'first' | 'savepoints' | 'split';
+
+/** A write made together with others failed in the database: the batch is tried again with savepoints. */
+class TogetherFailed extends Error {}
+
+/**
+ * The batch's `pure` writes at `indices`, made at once: their statements go out interleaved in
+ * one pipeline, without savepoints, so a few round trips serve them all instead of two each.
+ * A pure write refuses (an ApiError) before it changes anything, so a refused one is answered
+ * alone and leaves nothing to roll back; any other failure may have broken the transaction,
+ * and throws for the batch to be tried again with a savepoint per write.
+ */
+async function applyTogether(tx: Db, batch: Queued[], indices: number[], outcomes: Outcome[]): Promise<void> {
+	if (!indices.length) return;
+	const settled = await Promise.allSettled(indices.map((i) => batch[i].write.apply(tx)));
+	settled.forEach((result, k) => {
+		if (result.status === 'fulfilled') outcomes[indices[k]] = { change: result.value };
+		else if (result.reason instanceof ApiError) outcomes[indices[k]] = { error: result.reason };
+		else throw new TogetherFailed('a write made together with others failed', { cause: result.reason });
+	});
+}
+
 type Outcome = { change: Change<unknown> } | { error: unknown };
 
 /**
@@ -180,25 +230,31 @@ type Outcome = { change: Change<unknown> } | { error: unknown };
  * halves, so that a write that breaks the shared insert fails only its own half; otherwise
  * each write is answered with the error.
  */
-async function applyBatch(db: Sql, batch: Queued[], split: boolean, changed?: () => void): Promise<void> {
+async function applyBatch(db: Sql, batch: Queued[], attempt: Attempt, changed?: () => void): Promise<void> {
 	let outcomes: Outcome[] = [];
 	let stored: Appended = { events: [], owned: [] };
 	try {
 		const committed = await transaction(db, async (tx) => {
-			outcomes = [];
+			outcomes = new Array(batch.length);
 			const released: Promise<unknown>[] = [];
-			for (const { write } of batch) {
+			// the records the writes are about locked and their units held up front, in one go
+			const held = holdSubjects(tx, batch);
+			if (held) released.push(held);
+			const together = attempt === 'first' ? batch.flatMap((queued, i) => (queued.write.pure ? [i] : [])) : [];
+			await applyTogether(tx, batch, together, outcomes);
+			for (let i = 0; i < batch.length; i++) {
+				if (outcomes[i]) continue;
 				// the savepoint goes out in one write with the change's first statement
 				const savepoint = tx`savepoint w`.execute();
 				try {
-					const [, change] = await Promise.all([savepoint, write.apply(tx)]);
+					const [, change] = await Promise.all([savepoint, batch[i].write.apply(tx)]);
 					// not waited for: it goes out in one write with the next write's first statement
 					released.push(tx`release savepoint w`.execute());
-					outcomes.push({ change });
+					outcomes[i] = { change };
 				} catch (error) {
 					// a transaction that cannot go back to the savepoint is lost: the batch fails
 					await Promise.all([tx`rollback to savepoint w`.execute(), tx`release savepoint w`.execute()]);
-					outcomes.push({ error });
+					outcomes[i] = { error };
 				}
 			}
 			// the next batch may make its changes while this one appends and commits
@@ -207,14 +263,23 @@ async function applyBatch(db: Sql, batch: Queued[], split: boolean, changed?: ()
 		});
 		stored = committed;
 	} catch (error) {
-		if (!split && batch.length > 1 && !isUnavailable(error)) {
-			batchStats.splits++;
-			const half = Math.ceil(batch.length / 2);
-			await applyBatch(db, batch.slice(0, half), true);
-			await applyBatch(db, batch.slice(half), true);
+		if (attempt === 'split' || isUnavailable(error)) {
+			for (const queued of batch) queued.reject(error);
 			return;
 		}
-		for (const queued of batch) queued.reject(error);
+		// writes made together that broke the transaction: each in its own savepoint this time
+		if (attempt === 'first' && batch.some((queued) => queued.write.pure)) {
+			batchStats.apart++;
+			return applyBatch(db, batch, 'savepoints');
+		}
+		if (batch.length === 1) {
+			batch[0].reject(error);
+			return;
+		}
+		batchStats.splits++;
+		const half = Math.ceil(batch.length / 2);
+		await applyBatch(db, batch.slice(0, half), 'split');
+		await applyBatch(db, batch.slice(half), 'split');
 		return;
 	}
 	batchStats.batches++;
@@ -278,10 +343,12 @@ async function append(tx: Db, outcomes: Outcome[], released: Promise<unknown>[])
 		const { path, cause, actor } = counties.get(county)!;
 		planned.push({ type: 'indicators.changed', region: path, actor, payload: {}, causeIndex: cause ?? planned.length, indicators: true });
 	}
+	// every unit the writes held: the counters move once, before the figures are read
+	const moved = releaseUnits(tx).execute();
 	const audited = audits.length ? auditAll(tx, audits).execute() : null;
 	// nothing to append (every write refused or a retry): the transaction commits on its own
 	const appended = planned.length ? appendEvents(tx, planned, { commit: true }) : Promise.resolve([] as StoredEvent[]);
-	const [, , events] = await Promise.all([Promise.all(released), audited, appended]);
+	const [, , , events] = await Promise.all([Promise.all(released), moved, audited, appended]);
 	return {
 		events,
 		owned: owned.map(({ from, to, counties: moved }) => [

@@ -4,12 +4,12 @@ import { covers } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
 import { findRegion, type Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
-import { changeUnits, changeUnitsBy, recountCounties } from '../indicators/counters';
+import { holdUnits, recountCounties } from '../indicators/counters';
 import { commitWrite, type Change, type Write } from './commit';
 import type { PostedEventType } from '$lib/types/events';
 import { checkRetry, requestDigest } from './idempotency';
 import { writeOfKey, type NewEvent, type StoredEvent } from './log';
-import { PLANNERS, POSTERS, POSTERS_OF, type Plan, type PlannedEvent, type UserViewer } from './planners';
+import { PLANNERS, POSTERS, POSTERS_OF, SINGLE_STATEMENT, type Plan, type PlannedEvent, type UserViewer } from './planners';
 import { outOfReach, type Planner } from './planners/plan';
 import type { PostedEvent } from './types';
 
@@ -24,14 +24,21 @@ export interface Posted {
 	repeated: boolean;
 }
 
-/** Applies the plan's change, and moves the counters of `unit` by it when it counts; the record after it. */
+/**
+ * Applies the plan's change with `unit` held when it counts (the batch moves the counters of
+ * every held unit once, after its writes' changes); the record after it.
+ */
 async function change(tx: Db, plan: Plan, unit: string): Promise<Record<string, unknown>> {
 	if (plan.statement) {
+		// built first (it may refuse), sent right behind the hold
 		const statement = plan.statement(tx);
-		const [after] = plan.counts ? await changeUnitsBy(tx, [unit], statement) : await statement;
+		const held = plan.counts ? holdUnits(tx, [unit]).execute() : null;
+		const [, [after]] = await Promise.all([held, statement.execute()]);
 		return after;
 	}
-	return plan.counts ? changeUnits(tx, [unit], () => plan.apply(tx)) : plan.apply(tx);
+	const held = plan.counts ? holdUnits(tx, [unit]).execute() : null;
+	const [, after] = await Promise.all([held, plan.apply(tx)]);
+	return after;
 }
 
 /** An idempotency key as stored (the poster's own) and the digest of the request it is bound to. */
@@ -122,7 +129,13 @@ function postedWrite(viewer: UserViewer, input: PostedEvent, idempotencyKey: str
 			? null
 			: { key: `${viewer.username}:${idempotencyKey}`, digest: requestDigest(viewer.username, input.type, input.payload) };
 	const subject = subjectOf(input);
+	const payload = input.payload as { facility?: unknown; patient?: unknown };
 	return {
+		pure: SINGLE_STATEMENT.has(input.type),
+		holds: {
+			facility: typeof payload.facility === 'string' ? payload.facility : undefined,
+			patient: typeof payload.patient === 'string' ? payload.patient : undefined
+		},
 		// a key twice in one batch: the second waits for the next, where it finds the first
 		subjects: [...(subject ? [subject] : []), ...(key ? [`key:${key.key}`] : [])],
 		async apply(tx) {

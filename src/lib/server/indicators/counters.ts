@@ -1,31 +1,41 @@
 import type { PendingQuery, Row } from 'postgres';
 import type { Db } from '../db';
 
-const hold = (tx: Db, units: string[]) => tx`select unit_hold(${units}::text[])`;
-const release = (tx: Db, units: string[]) => tx`select unit_release(${units}::text[])`;
+/**
+ * Holds `units` (the regions whose records a change touches: a village for its clinic or
+ * patients, a township for its centre, a county for its hospital or county-level problems) in
+ * the caller's transaction: locks the ones not held yet in code order and notes their state
+ * (`units_hold`, in one transaction-local setting). Sent in one write with the change's first
+ * statement, it runs before it. The counters move when the units are released.
+ */
+export const holdUnits = (tx: Db, units: string[]) => tx`select units_hold(${units}::text[])`;
 
 /**
- * Runs `change` inside the caller's transaction and moves the indicator counters by exactly
- * what it changed in `units` (the regions whose records it touches: a village for its clinic
- * or patients, a township for its centre, a county for its hospital or county-level problems).
- * `unit_hold` locks the units and notes their state; it goes out in one write with the change's
- * first statement and runs before it. `unit_release` works out the after-state and moves the
- * counters. The counts are those of the full recomputation for one unit (`unit_state`, compared
- * with `unit_counts` in the tests), so the two agree.
+ * Moves the counters of every unit held since the last release by exactly what changed in it,
+ * summed per counter and applied in code order, and forgets the holds. A commit batch sends it
+ * once, after its writes' changes and before its `indicators.changed`. The counts are those of
+ * the full recomputation (`units_state` and `unit_state`, compared with `unit_counts` in the
+ * tests), so the two agree.
  */
-export async function changeUnits<T>(tx: Db, units: string[], change: () => Promise<T>): Promise<T> {
-	const [, result] = await Promise.all([hold(tx, units).execute(), change()]);
-	await release(tx, units);
-	return result;
+export const releaseUnits = (tx: Db) => tx`select units_release()`;
+
+/**
+ * The records of `facilities` and `patients` locked in id order and their units held, in one
+ * statement: a batch holds what its writes are about before making their changes, so that each
+ * of them finds its unit held already.
+ */
+export function holdRecords(tx: Db, facilities: string[], patients: string[]) {
+	return tx`select units_hold(array(
+		select region_code from (select region_code from facility where id = any(${facilities}::text[]) order by id for update) f
+		union all
+		select village_code from (select village_code from patient where id = any(${patients}::text[]) order by id for update) p))`;
 }
 
-/**
- * The same for a change that is one statement: the hold, the statement and the counters' move
- * go out in that order in one write, and come back in one round trip. Resolves to its rows.
- */
-export async function changeUnitsBy(tx: Db, units: string[], statement: PendingQuery<Row[]>): Promise<Row[]> {
-	const [, rows] = await Promise.all([hold(tx, units).execute(), statement.execute(), release(tx, units).execute()]);
-	return rows;
+/** Runs `change` in the caller's transaction with `units` held, and moves the counters by what it changed. */
+export async function changeUnits<T>(tx: Db, units: string[], change: () => Promise<T>): Promise<T> {
+	const [, result] = await Promise.all([holdUnits(tx, units).execute(), change()]);
+	await releaseUnits(tx);
+	return result;
 }
 
 /** Counters that differ from a recomputation from the records (empty when all agree). */

@@ -26,6 +26,19 @@ export const PLANNERS: { [T in PostedEventType]: Planner<T> } = {
 	'team.finding': teamFinding
 };
 
+/**
+ * Types whose planner reads its subject, refuses before it changes anything, and changes the
+ * record in one statement (a `statement` plan): a commit batch makes them together (`Write.pure`).
+ */
+export const SINGLE_STATEMENT: ReadonlySet<PostedEventType> = new Set([
+	'patient.identified',
+	'patient.treated',
+	'patient.followed_up',
+	'patient.signed',
+	'patient.enrolled',
+	'facility.updated'
+]);
+
 const FIELD: Role[] = ['county_officer', 'dispatcher'];
 const TEAM: Role[] = ['inspector', 'dispatcher'];
 
