@@ -81,14 +81,21 @@ describe('the demo simulator', () => {
 		await new Promise((r) => setTimeout(r, 4_000));
 		// what was under way when it stopped finishes first
 		await stop();
-		const events = await db.sql`select type, actor from event where seq > ${before}`;
+		const events = await db.sql`select seq, type, actor, county_code, payload from event where seq > ${before} order by seq`;
 		const fieldEvents = events.filter((e) => e.type !== 'indicators.changed');
 		expect(fieldEvents.length).toBeGreaterThan(5);
 		// every change of records moves indicators; a team's movements and an evidence upload do not (a finding's problem
 		// does); a closed item's de-escalation rides in its move's commit, under the move's indicators
 		const teamEvents = fieldEvents.filter((e) => e.type.startsWith('team.'));
 		const uncounted = teamEvents.length + fieldEvents.filter((e) => e.type === 'problem.evidence_added' || e.type === 'problem.escalated').length;
-		expect(events.filter((e) => e.type === 'indicators.changed')).toHaveLength(fieldEvents.length - uncounted);
+		const counted = fieldEvents.filter((e) => !e.type.startsWith('team.') && e.type !== 'problem.evidence_added' && e.type !== 'problem.escalated');
+		expect(counted).toHaveLength(fieldEvents.length - uncounted);
+		const figures = events.filter((e) => e.type === 'indicators.changed');
+		// a commit batch writes one indicators.changed per county it moved, naming its latest change as the cause
+		expect(figures.length).toBeGreaterThan(0);
+		expect(figures.length).toBeLessThanOrEqual(counted.length);
+		for (const e of counted) expect(figures.some((f) => f.county_code === e.county_code && f.seq > e.seq)).toBe(true);
+		for (const f of figures) expect(counted.some((e) => e.seq === f.payload.cause && e.county_code === f.county_code)).toBe(true);
 		// the simulator's own account, and the county offices' for their own rectification: never a person's
 		for (const e of events) expect(e.actor).toMatch(/^simulator(-\d{6})?$/);
 		expect(await counterDrift(db.sql)).toEqual([]);

@@ -5,7 +5,8 @@ import type { Viewer } from '../../src/lib/server/auth/viewer';
 import { findRegion } from '../../src/lib/server/geo/regions';
 import { counterDrift } from '../../src/lib/server/indicators/counters';
 import { regionIndicators } from '../../src/lib/server/indicators/queries';
-import { appendEvent, eventsAfter, readerOf } from '../../src/lib/server/events/log';
+import { appendEvent, appendEvents, eventsAfter, readerOf } from '../../src/lib/server/events/log';
+import { transaction } from '../../src/lib/server/db';
 import { commitPlan, postEvent } from '../../src/lib/server/events/post';
 import { problemEvidence } from '../../src/lib/server/events/planners/problems';
 import type { UserViewer } from '../../src/lib/server/events/planners/plan';
@@ -244,6 +245,29 @@ describe('the event log', () => {
 		expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
 		const page = await eventsAfter(db.sql, { region: county, after: seqs[0], limit: 1 }, readerOf(dispatcher));
 		expect(page.items.map((e) => e.seq)).toEqual([seqs[1]]);
+	});
+
+	it('commits in the pipeline of the insert, and rolls back all of the transaction when that insert fails', async () => {
+		const region = (await findRegion('990101', db.sql))!;
+		const head = async () => (await db.sql`select coalesce(max(seq), 0)::int as seq from event`)[0].seq as number;
+		const start = await head();
+		const [{ n: before }] = await db.sql`select count(*)::int as n from audit_log`;
+		// PostgreSQL's jsonb holds no NUL: the insert fails after the COMMIT has gone out behind it
+		await expect(
+			transaction(db.sql, async (tx) => {
+				await tx`insert into audit_log (actor, action, entity, entity_id) values ('test', 'test', 'test', 'x')`;
+				return appendEvents(tx, [{ type: 'facility.updated', region, actor: 'test', payload: { facility: 'nul\u0000' } }], { commit: true });
+			})
+		).rejects.toThrow();
+		expect(await head()).toBe(start);
+		expect((await db.sql`select count(*)::int as n from audit_log`)[0].n).toBe(before);
+		// the connection is back in the pool, outside any transaction, and the next append takes the next seq
+		const [stored] = await transaction(db.sql, (tx) => appendEvents(tx, [{ type: 'facility.updated', region, actor: 'test', payload: { facility: 'c1' } }], { commit: true }));
+		expect(stored.seq).toBe(start + 1);
+		// committed when it resolves: another connection reads it
+		expect((await db.sql`select seq from event where seq = ${stored.seq}`).length).toBe(1);
+		const [{ open }] = await db.sql`select count(*)::int as open from pg_stat_activity where state like 'idle in transaction%' and datname = current_database()`;
+		expect(open).toBe(0);
 	});
 
 	it('keeps the log append-only', async () => {

@@ -28,9 +28,10 @@ async function commitMark(db: Sql, action: string, problem: number, plan: Parame
  * Marks problems whose deadline passed before today (Asia/Shanghai) and are not closed as
  * overdue, one `problem.overdue` each, and escalates those overdue past the limits
  * (`problem.escalated`: more than `city` days → the city, more than `province` → the
- * province). Each mark is one commit through the event write path (the change, the counters,
- * the audit row, the events); the flags make each mark once per problem, across restarts and
- * nodes. Returns the events appended.
+ * province). Each mark is one write through the event write path (the change, the counters,
+ * the audit row, the events), all of them queued at once so that they share commit batches;
+ * the flags make each mark once per problem, across restarts and nodes. Returns the events
+ * appended, in seq order.
  */
 export async function markOverdue(db: Sql = defaultSql, { now = new Date(), limits = DEFAULT_LIMITS }: DeadlineCheck = {}): Promise<StoredEvent[]> {
 	const today = dayOf(now);
@@ -38,16 +39,16 @@ export async function markOverdue(db: Sql = defaultSql, { now = new Date(), limi
 		select id from problem
 		where status <> 'closed' and not is_overdue and deadline < ${today}::date
 		order by deadline, id limit ${BATCH}`;
-	const events: StoredEvent[] = [];
-	for (const { id } of due) events.push(...(await commitMark(db, 'overdue', Number(id), (tx) => problemOverdue(tx, Number(id), today))));
+	// queued together, the marks commit in a few batches rather than one commit each
+	const marked = await Promise.all(due.map(({ id }) => commitMark(db, 'overdue', Number(id), (tx) => problemOverdue(tx, Number(id), today))));
 	const late = await db`
 		select id from problem
 		where status <> 'closed' and is_overdue
 			and (case when deadline < ${today}::date - ${limits.province}::int then 2 when deadline < ${today}::date - ${limits.city}::int then 1 else 0 end)
 				> (case escalation when 'province' then 2 when 'city' then 1 else 0 end)
 		order by deadline, id limit ${BATCH}`;
-	for (const { id } of late) events.push(...(await commitMark(db, 'escalated', Number(id), (tx) => problemEscalation(tx, Number(id), today, limits))));
-	return events;
+	const escalated = await Promise.all(late.map(({ id }) => commitMark(db, 'escalated', Number(id), (tx) => problemEscalation(tx, Number(id), today, limits))));
+	return [...marked, ...escalated].flat().sort((a, b) => a.seq - b.seq);
 }
 
 /** Checks deadlines now and then every `intervalMs`; returns the function that stops it. */

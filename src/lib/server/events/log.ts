@@ -1,5 +1,6 @@
 import { endedInPipeline, type Db } from '../db';
 import type { Region } from '../geo/regions';
+import { pathCodes, pathOf, pathOfRow, STORED_PATH_COLUMN } from '../geo/paths';
 import type { Viewer } from '../auth/viewer';
 import type { Level } from '$lib/indicators';
 import type { EventPath, EventPayloads, EventType, LiveEvent } from '$lib/types/events';
@@ -34,28 +35,8 @@ export interface StoredEvent extends LiveEvent {
 	sealed: boolean;
 }
 
-const COLUMN: Record<Level, string> = {
-	province: 'province_code',
-	city: 'city_code',
-	county: 'county_code',
-	township: 'township_code',
-	village: 'village_code'
-};
 
-export function pathOf(region: Region | EventPath): EventPath {
-	if ('province' in region) return region;
-	return {
-		province: region.provinceCode,
-		city: region.cityCode,
-		county: region.countyCode,
-		township: region.townshipCode,
-		village: region.level === 'village' ? region.code : null
-	};
-}
-
-/** Every region code on the path, province first. */
-export const pathCodes = (path: EventPath): string[] =>
-	[path.province, path.city, path.county, path.township, path.village].filter((code): code is string => code !== null);
+export { pathCodes, pathOf };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function toEvent(row: any): StoredEvent {
@@ -64,7 +45,7 @@ function toEvent(row: any): StoredEvent {
 		type: row.type,
 		at: new Date(row.at).toISOString(),
 		actor: row.actor,
-		path: { province: row.province_code, city: row.city_code, county: row.county_code, township: row.township_code, village: row.village_code },
+		path: pathOfRow(row),
 		payload: row.payload,
 		sealed: row.sealed
 	};
@@ -206,7 +187,7 @@ export async function latestEvents(db: Db, region: Region, reader: Reader, limit
 	const rows = await db`
 		select seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed
 		from event
-		where ${db(COLUMN[region.level])} = ${region.code} and type <> 'indicators.changed' ${readable(db, reader)}
+		where ${db(STORED_PATH_COLUMN[region.level])} = ${region.code} and type <> 'indicators.changed' ${readable(db, reader)}
 		order by seq desc limit ${limit}`;
 	return seen(reader, rows.map(toEvent));
 }
@@ -238,7 +219,7 @@ export async function eventsAfter(
 	const where = db`
 		where seq > ${q.after}
 			${q.upTo === undefined ? db`` : db`and seq <= ${q.upTo}`}
-			${q.region ? db`and ${db(COLUMN[q.region.level])} = ${q.region.code}` : db``}
+			${q.region ? db`and ${db(STORED_PATH_COLUMN[q.region.level])} = ${q.region.code}` : db``}
 			${readable(db, reader)}`;
 	const rows = await db`
 		select seq, type, province_code, city_code, county_code, township_code, village_code, at, actor, payload, sealed

@@ -2,7 +2,8 @@ import { sql as defaultSql, type Db, type Sql } from '../db';
 import type { AuditEntry } from '../auth/audit';
 import { covers } from '../auth/scope';
 import type { Viewer } from '../auth/viewer';
-import { findRegion, type Region } from '../geo/regions';
+import { findRegion, findRegions, type Region } from '../geo/regions';
+import { countyPathOf } from '../geo/paths';
 import { ApiError } from '../http/errors';
 import { holdUnits, recountCounties } from '../indicators/counters';
 import { commitWrite, type Change, type Write } from './commit';
@@ -80,7 +81,7 @@ async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key
 		events,
 		audit: { who: viewer, entry: { action, entity: plan.entity, entityId: plan.entityId ?? (after.id as number), before: plan.before ?? undefined, after: plan.audited?.(after) ?? after } },
 		counties: plan.counts
-			? [{ path: { province: region.provinceCode, city: region.cityCode, county: region.countyCode, township: null, village: null }, cause, actor: publicActor }]
+			? [{ path: countyPathOf(region), cause, actor: publicActor }]
 			: [],
 		answer: (stored) => stored
 	};
@@ -218,14 +219,12 @@ export async function commitBulk<T extends BulkApplied>(viewer: UserViewer, appl
 		async apply(tx) {
 			const applied = await apply(tx);
 			await recountCounties(tx, applied.counties);
-			const paths = applied.counties.length
-				? await tx`select code, province_code, city_code from region where code = any(${applied.counties}::text[]) order by code`
-				: [];
+			const counties = await findRegions(applied.counties, tx);
 			return {
 				events: applied.events.map((event) => ({ type: event.type, region: event.region, actor: viewer.username, payload: event.payload, sealed: event.sealed })),
 				audit: { who: viewer, entry: applied.audit },
-				counties: paths.map((row) => ({
-					path: { province: row.province_code, city: row.city_code, county: row.code, township: null, village: null },
+				counties: counties.map((county) => ({
+					path: countyPathOf(county),
 					cause: applied.events.length ? 0 : null,
 					actor: viewer.username
 				})),

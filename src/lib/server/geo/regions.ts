@@ -33,17 +33,27 @@ function toRegion(row: any): Region {
 	};
 }
 
+const columns = (db: Db) => db`code, name, level, parent_code, province_code, city_code, county_code, township_code, population, is_key, synthetic`;
+
 /** The region whose code is `code`, or the one a query gives (`regionOf`); null when none. */
 async function readRegion(db: Db, code: string | PendingQuery<Row[]>): Promise<Region | null> {
 	const [row] = await db`
-		select code, name, level, parent_code, province_code, city_code, county_code, township_code,
-			population, is_key, synthetic
+		select ${columns(db)}
 		from region where code = ${typeof code === 'string' ? code : db`(${code})`}
 	`;
 	return row ? toRegion(row) : null;
 }
 
 export const findRegion = (code: string, db: Db = defaultSql): Promise<Region | null> => readRegion(db, code);
+
+/** The regions whose codes are `codes` (those that exist), in code order. */
+export async function findRegions(codes: string[], db: Db = defaultSql): Promise<Region[]> {
+	if (!codes.length) return [];
+	const rows = await db`
+		select ${columns(db)}
+		from region where code = any(${codes}::text[]) order by code`;
+	return rows.map(toRegion);
+}
 
 /**
  * The region named by a one-value query, such as the region of a record the caller has just
