@@ -2,7 +2,7 @@ import { endedInPipeline, type Db } from '../db';
 import type { Region } from '../geo/regions';
 import type { Viewer } from '../auth/viewer';
 import type { Level } from '$lib/indicators';
-import type { EventPath, EventPayloads, EventType, LiveEvent } from '$lib/types/events';
+import type { EventOf, EventPath, EventPayloads, EventType, LiveEvent } from '$lib/types/events';
 
 /**
  * The one writer lock of the event log. Whoever holds it picks the next `seq` and keeps the
@@ -11,11 +11,16 @@ import type { EventPath, EventPayloads, EventType, LiveEvent } from '$lib/types/
  */
 const EVENT_LOCK = 7_310_401;
 
-export interface NewEvent {
-	type: EventType;
+/**
+ * An `indicators.changed` the insert fills in: its `regions` (`indicators`) and its `cause`
+ * (`causeIndex`) are read under the event lock, so its payload holds nothing else yet.
+ */
+type FilledIn = { type: 'indicators.changed'; payload: Partial<EventPayloads['indicators.changed']> };
+
+/** An event to append: a type with its own payload (`EventPayloads`), and where and by whom. */
+export type NewEvent = (EventOf<Exclude<EventType, 'indicators.changed'>> | FilledIn) & {
 	region: Region | EventPath;
 	actor: string | null;
-	payload: object;
 	sealed?: boolean;
 	idempotencyKey?: string | null;
 	/** what the key is bound to (`requestDigest`): a retry with another request is refused */
@@ -28,11 +33,10 @@ export interface NewEvent {
 	 * values include every change committed before it in seq order
 	 */
 	indicators?: boolean;
-}
+};
 
-export interface StoredEvent extends LiveEvent {
-	sealed: boolean;
-}
+/** An event as the log holds it: what the stream carries, and whether it is sealed. */
+export type StoredEvent<T extends EventType = EventType> = LiveEvent<T> & { sealed: boolean };
 
 const COLUMN: Record<Level, string> = {
 	province: 'province_code',
@@ -169,8 +173,6 @@ function readsFigures(reader: Reader, path: EventPath, level: Level): boolean {
 	return figures.code === null || path[figures.level] === figures.code;
 }
 
-type IndicatorsChanged = EventPayloads['indicators.changed'];
-
 /**
  * The one rule of what a viewer sees of an event, on every path (the live stream, the replay
  * over the socket and `GET /api/events`, the county's feed): null for a sealed event it may not
@@ -183,10 +185,9 @@ type IndicatorsChanged = EventPayloads['indicators.changed'];
 export function shown(reader: Reader, event: StoredEvent): LiveEvent | null {
 	const { sealed, ...open } = event;
 	if (sealed && !reader.sealed && !(reader.team !== null && (event.payload as { team?: unknown }).team === reader.team)) return null;
-	if (event.type !== 'indicators.changed' || !reader.figures) return open;
-	const payload = event.payload as IndicatorsChanged;
-	const regions = payload.regions.filter((region) => readsFigures(reader, event.path, region.level));
-	return regions.length === payload.regions.length ? open : { ...open, payload: { ...payload, regions } };
+	if (open.type !== 'indicators.changed' || !reader.figures) return open;
+	const regions = open.payload.regions.filter((region) => readsFigures(reader, open.path, region.level));
+	return regions.length === open.payload.regions.length ? open : { ...open, payload: { ...open.payload, regions } };
 }
 
 export interface EventQuery {
