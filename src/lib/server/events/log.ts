@@ -174,17 +174,42 @@ function readsFigures(reader: Reader, path: EventPath, level: Level): boolean {
 }
 
 /**
+ * Who reads a sealed event (SPEC §4: team movements, unannounced assignments, the province's own
+ * plans), the one rule: those who read teams read every sealed event (`'all'`); an inspector
+ * those of its own team; anyone else none. `mayRead` applies it to an event and `readable` to
+ * the event table, each a plain rendering of this answer, so that the two cannot part.
+ */
+export function sealedReach(reader: Reader): 'all' | string[] {
+	if (reader.sealed) return 'all';
+	return reader.team === null ? [] : [reader.team];
+}
+
+/** The team an event is about, as its payload names it (only a string names one). */
+export function teamOf(event: { payload: object }): string | null {
+	const team = (event.payload as { team?: unknown }).team;
+	return typeof team === 'string' ? team : null;
+}
+
+/** Whether `reader` may read `event` as far as its seal goes (`sealedReach`). */
+export function mayRead(reader: Reader, event: Pick<StoredEvent, 'sealed' | 'payload'>): boolean {
+	if (!event.sealed) return true;
+	const reach = sealedReach(reader);
+	if (reach === 'all') return true;
+	const team = teamOf(event);
+	return team !== null && reach.includes(team);
+}
+
+/**
  * The one rule of what a viewer sees of an event, on every path (the live stream, the replay
- * over the socket and `GET /api/events`, the county's feed): null for a sealed event it may not
- * read; otherwise the event without its seal, cut to what its scope may read. An event reaches
- * a viewer through a region on its path that the viewer reads; of its payload, the figures of
- * the regions above that (the city's and the province's inside `indicators.changed`) are cut.
- * `readable` is this rule's sealed part as a condition, so that a query's limit counts what
- * this leaves.
+ * over the socket and `GET /api/events`, the county's feed, a problem's timeline): null for a
+ * sealed event it may not read (`mayRead`); otherwise the event without its seal, cut to what
+ * its scope may read. An event reaches a viewer through a region on its path that the viewer
+ * reads; of its payload, the figures of the regions above that (the city's and the province's
+ * inside `indicators.changed`) are cut.
  */
 export function shown(reader: Reader, event: StoredEvent): LiveEvent | null {
+	if (!mayRead(reader, event)) return null;
 	const { sealed, ...open } = event;
-	if (sealed && !reader.sealed && !(reader.team !== null && (event.payload as { team?: unknown }).team === reader.team)) return null;
 	if (open.type !== 'indicators.changed' || !reader.figures) return open;
 	const regions = open.payload.regions.filter((region) => readsFigures(reader, open.path, region.level));
 	return regions.length === open.payload.regions.length ? open : { ...open, payload: { ...open.payload, regions } };
@@ -198,9 +223,17 @@ export interface EventQuery {
 	upTo?: number;
 }
 
-/** The sealed part of `shown` as a condition on the event table: `and …`, or nothing for a reader of everything. */
-export const readable = (db: Db, reader: Reader) =>
-	reader.sealed ? db`` : reader.team ? db`and (not sealed or payload->>'team' = ${reader.team})` : db`and not sealed`;
+/**
+ * `mayRead` as a condition on the event table (`and …`, or nothing for a reader of every sealed
+ * event), from the same `sealedReach`: a query's limit then counts what `shown` leaves, and a
+ * replay page is never short. tests/db/sealed-read.test.ts holds the two to the same answer.
+ */
+export function readable(db: Db, reader: Reader) {
+	const reach = sealedReach(reader);
+	if (reach === 'all') return db``;
+	if (!reach.length) return db`and not sealed`;
+	return db`and (not sealed or (jsonb_typeof(payload -> 'team') = 'string' and payload ->> 'team' = any(${reach}::text[])))`;
+}
 
 /** The newest `limit` events of `region` as `reader` sees them, newest first, leaving out `indicators.changed` (a feed). */
 export async function latestEvents(db: Db, region: Region, reader: Reader, limit: number): Promise<LiveEvent[]> {
