@@ -28,6 +28,8 @@ const dispatcher = user('dispatcher', 'dispatcher', '990000');
 const leader = user('leader', 'leader', '990000');
 
 const WRITERS = 50;
+/** a facility.updated payload for events appended by hand */
+const facility = { facility: 'f-1', kind: 'village_clinic', doctors: 1, licensed_doctors: 0, standard_met: false };
 
 /** County 990101 holds a village with 60 chronic patients, a clinic and problems; 990102 one patient. */
 async function build(sql: Sql) {
@@ -66,13 +68,13 @@ describe('the event log', () => {
 		let firstAppended!: () => void;
 		const appended = new Promise<void>((resolve) => (firstAppended = resolve));
 		const first = db.sql.begin(async (tx) => {
-			const event = await appendEvent(tx, { type: 'facility.updated', region, actor: 'a', payload: {} });
+			const event = await appendEvent(tx, { type: 'facility.updated', region, actor: 'a', payload: facility });
 			firstAppended();
 			await firstHolds;
 			return event.seq;
 		});
 		await appended;
-		const second = db.sql.begin(async (tx) => (await appendEvent(tx, { type: 'facility.updated', region, actor: 'b', payload: {} })).seq);
+		const second = db.sql.begin(async (tx) => (await appendEvent(tx, { type: 'facility.updated', region, actor: 'b', payload: facility })).seq);
 		await new Promise((r) => setTimeout(r, 150));
 		// the second writer waits for the first to commit; nothing is visible yet (the embedded
 		// database runs one transaction at a time, so there a third connection could not look)
@@ -236,7 +238,7 @@ describe('the event log', () => {
 
 	it('replays in seq order by region, and keeps sealed events from those who may not read them', async () => {
 		const county = (await findRegion('990102', db.sql))!;
-		await db.sql.begin((tx) => appendEvent(tx, { type: 'facility.updated', region: county, actor: 'x', payload: { team: 'team-9' }, sealed: true }));
+		await db.sql.begin((tx) => appendEvent(tx, { type: 'team.location', region: county, actor: 'x', payload: { team: 'team-9', lon: 110, lat: 30 }, sealed: true }));
 		const open = await eventsAfter(db.sql, { region: county, after: 0, limit: 100 }, readerOf(officer));
 		const all = await eventsAfter(db.sql, { region: county, after: 0, limit: 100 }, readerOf(dispatcher));
 		expect(all.total).toBe(open.total + 1);

@@ -21,7 +21,7 @@ const event = (seq: number, prev: number) => ({
 	at: new Date().toISOString(),
 	actor: 'test',
 	path: { province: '990000', city: null, county: '990101', township: null, village: null },
-	payload: { facility: `f-${seq}` }
+	payload: { facility: `f-${seq}`, kind: 'village_clinic', doctors: 1, licensed_doctors: 0, standard_met: false }
 });
 
 beforeAll(async () => {

@@ -43,7 +43,8 @@ export interface EventPayloads {
 	'patient.followed_up': { patient: string; date: string };
 	'patient.signed': { patient: string; date: string };
 	'patient.enrolled': { patient: string; date: string };
-	'facility.updated': { facility: string; doctors?: number; licensed_doctors?: number; standard_met?: boolean };
+	/** the facility as the change left it (what was posted may name only one of its figures) */
+	'facility.updated': { facility: string; kind: string; doctors: number; licensed_doctors: number; standard_met: boolean };
 	'problem.created': {
 		problem: number;
 		code: string;
@@ -116,11 +117,22 @@ export type PostedEventType = Exclude<
 /** Types written by the server's own endpoints (teams, assignments, cross-inspection, settings), never posted. */
 export type WrittenEventType = 'team.updated' | 'team.assignment_ended' | 'cross_inspection.drawn' | 'inspection.notice' | 'dispatch.weights_changed';
 
-export interface LiveEvent<T extends EventType = EventType> {
+/**
+ * An event's type with its own payload; with no argument, any event type with its payload, so
+ * that narrowing on `type` types the payload. What a change plans and the log appends.
+ */
+export type EventOf<T extends EventType = EventType> = { [K in T]: { type: K; payload: EventPayloads[K] } }[T];
+
+/** What the log says of every event, whatever its type. */
+export interface EventFrame {
 	seq: number;
-	type: T;
 	at: string;
 	actor: string | null;
 	path: EventPath;
-	payload: EventPayloads[T];
 }
+
+/**
+ * One event of the live stream: `LiveEvent<'team.status'>` is one type's, and `LiveEvent` any
+ * of them as a union discriminated by `type` (narrowing on `event.type` types `event.payload`).
+ */
+export type LiveEvent<T extends EventType = EventType> = { [K in T]: EventFrame & EventOf<K> }[T];

@@ -79,33 +79,29 @@ export class DispatchState {
 
 	/** Takes one live event into the state. */
 	accept(event: LiveEvent): void {
-		const type = event.type as string;
-		if (type === 'team.location' || (type === 'team.status' && !(event.payload as { assignment?: unknown }).assignment)) {
+		if (event.type === 'team.location' || (event.type === 'team.status' && !event.payload.assignment)) {
 			this.#move(event);
-			if (type === 'team.status') this.#teamsSoon();
+			if (event.type === 'team.status') this.#teamsSoon();
 			return;
 		}
-		if (type.startsWith('team.')) {
-			this.#move(event);
+		if (event.type.startsWith('team.')) {
+			if (event.type === 'team.status') this.#move(event);
 			this.#teamsSoon();
-			if (type === 'team.finding') {
-				this.latestFinding = (event.payload as { problem: number }).problem;
+			if (event.type === 'team.finding') {
+				this.latestFinding = event.payload.problem;
 				this.#findingsSoon();
 			}
 			return;
 		}
-		if (type === 'cross_inspection.drawn') void this.loadCross().catch(() => {});
-		if (type === 'dispatch.weights_changed' || type === 'indicators.changed' || type.startsWith('problem.')) this.#suggestionsSoon();
+		if (event.type === 'cross_inspection.drawn') void this.loadCross().catch(() => {});
+		if (event.type === 'dispatch.weights_changed' || event.type === 'indicators.changed' || event.type.startsWith('problem.')) this.#suggestionsSoon();
 	}
 
-	#move(event: LiveEvent): void {
-		const payload = event.payload as { team?: string; status?: Team['status']; lon?: number; lat?: number };
-		if (!payload.team) return;
+	#move(event: LiveEvent<'team.status' | 'team.location'>): void {
 		this.teams = this.teams.map((team) => {
-			if (team.id !== payload.team) return team;
-			if (event.type === 'team.status' && payload.status) return { ...team, status: payload.status };
-			if (event.type === 'team.location' && payload.lon !== undefined && payload.lat !== undefined) return { ...team, lon: payload.lon, lat: payload.lat };
-			return team;
+			if (team.id !== event.payload.team) return team;
+			if (event.type === 'team.status') return { ...team, status: event.payload.status };
+			return { ...team, lon: event.payload.lon, lat: event.payload.lat };
 		});
 	}
 }

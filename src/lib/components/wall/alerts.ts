@@ -21,25 +21,23 @@ type Translate = (id: string, options?: { values?: Record<string, string | numbe
  * under supervision, a team's finding. Anything else only moves the numbers.
  */
 export function alertOf(event: LiveEvent, teamName: (id: string) => string | undefined, t: Translate): TourAlert | null {
-	const payload = event.payload as Record<string, unknown>;
-	const type = event.type as string;
-	const base = { seq: event.seq, type, county: event.path.county };
-	if (type === 'problem.overdue' || type === 'problem.supervised') {
-		const parts = [payload.code, payload.deadline ? t('wall.alert.deadline', { values: { day: String(payload.deadline) } }) : null];
-		if (payload.supervised || type === 'problem.supervised') parts.push(t('wall.alert.supervised'));
+	const base = { seq: event.seq, type: event.type, county: event.path.county };
+	const due = (day: string) => t('wall.alert.deadline', { values: { day } });
+	if (event.type === 'problem.overdue' || event.type === 'problem.supervised') {
+		const parts = [event.payload.code, event.payload.deadline ? due(event.payload.deadline) : null];
+		if (event.type === 'problem.supervised' || event.payload.supervised) parts.push(t('wall.alert.supervised'));
 		return { ...base, detail: parts.filter(Boolean).join(' · ') };
 	}
 	// an overdue problem escalated to the city or the province (not its de-escalation when closed)
-	if (type === 'problem.escalated' && payload.level) {
-		const level = t(`escalation.${payload.level}`);
-		return { ...base, detail: [payload.code, level, t('wall.alert.deadline', { values: { day: String(payload.deadline) } })].join(' · ') };
+	if (event.type === 'problem.escalated' && event.payload.level) {
+		const level = t(`escalation.${event.payload.level}`);
+		return { ...base, detail: [event.payload.code, level, due(event.payload.deadline)].join(' · ') };
 	}
-	if (type === 'team.finding') {
+	if (event.type === 'team.finding') {
 		// team events are placed at the province (sealed); the finding names its own region
-		const county = typeof payload.region === 'string' && payload.region.length >= 6 ? payload.region.slice(0, 6) : null;
-		const team = typeof payload.team === 'string' ? (teamName(payload.team) ?? payload.team) : '';
-		const category = typeof payload.category === 'string' ? t(`wall.alert.category.${payload.category}`) : '';
-		return { ...base, county, detail: [team, payload.code, category].filter(Boolean).join(' · ') };
+		const { region, team, code, category } = event.payload;
+		const county = region.length >= 6 ? region.slice(0, 6) : null;
+		return { ...base, county, detail: [teamName(team) ?? team, code, t(`wall.alert.category.${category}`)].filter(Boolean).join(' · ') };
 	}
 	return null;
 }

@@ -6,15 +6,6 @@ import type { OverdueProblem, RankingRow, Team, WallScope, WallSummary } from '$
 import { WallApi } from './wall-api';
 import { throttled } from '$lib/live/throttled';
 
-interface TeamStatusPayload {
-	team: string;
-	status: Team['status'];
-}
-interface TeamLocationPayload {
-	team: string;
-	lon: number;
-	lat: number;
-}
 
 /**
  * Everything the wall shows, as the server computed it, kept current by the live stream:
@@ -140,9 +131,8 @@ export class WallState {
 
 	/** Takes one live event into the state. */
 	accept(event: LiveEvent): void {
-		const type = event.type as string;
 		if (event.type === 'indicators.changed') {
-			const { regions } = (event as LiveEvent<'indicators.changed'>).payload;
+			const { regions } = event.payload;
 			for (const region of regions) {
 				if (region.code === this.scope.code) this.values = region.indicators;
 				if (region.level === 'county') this.countyValues[region.code] = region.indicators;
@@ -150,21 +140,21 @@ export class WallState {
 			this.#rankingSoon();
 			return;
 		}
-		if (type === 'team.status' || type === 'team.location') {
-			this.#moveTeam(type, event.payload as unknown as TeamStatusPayload | TeamLocationPayload);
+		if (event.type === 'team.status' || event.type === 'team.location') {
+			this.#moveTeam(event);
 			return;
 		}
 		const county = event.path.county;
 		if (county && event.actor !== 'system' && county in this.lastEventAt) this.lastEventAt[county] = event.at;
-		if (type.startsWith('problem.') || type === 'team.finding') this.#overdueSoon();
-		if (type === 'facility.updated' && county) this.villageVersions[county] = (this.villageVersions[county] ?? 0) + 1;
+		if (event.type.startsWith('problem.') || event.type === 'team.finding') this.#overdueSoon();
+		if (event.type === 'facility.updated' && county) this.villageVersions[county] = (this.villageVersions[county] ?? 0) + 1;
 	}
 
-	#moveTeam(type: string, payload: TeamStatusPayload | TeamLocationPayload): void {
+	#moveTeam(event: LiveEvent<'team.status' | 'team.location'>): void {
 		this.teams = this.teams.map((team) => {
-			if (team.id !== payload.team) return team;
-			if (type === 'team.status') return { ...team, status: (payload as TeamStatusPayload).status };
-			const { lon, lat } = payload as TeamLocationPayload;
+			if (team.id !== event.payload.team) return team;
+			if (event.type === 'team.status') return { ...team, status: event.payload.status };
+			const { lon, lat } = event.payload;
 			return { ...team, lon, lat };
 		});
 	}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sql as defaultSql, type Db, type Sql } from '../db';
 import { commitPlan } from '../events/post';
-import type { UserViewer } from '../events/planners';
+import type { PlannedEvent, UserViewer } from '../events/planners';
 import type { Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import type { CrossPair } from '$lib/types/dispatch';
@@ -129,7 +129,7 @@ export async function drawCrossInspection(
 				drawn = { id: Number(round.id), items };
 				return { id: Number(round.id), items, replaced: previous.id };
 			},
-			events: (after) => [
+			events: (after): PlannedEvent[] => [
 				{
 					type: 'cross_inspection.drawn',
 					sealed: true,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sql as defaultSql, type Db, type Sql } from '../db';
 import { commitPlan } from '../events/post';
-import type { UserViewer } from '../events/planners';
+import type { PlannedEvent, UserViewer } from '../events/planners';
 import { findRegion } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import type { DispatchWeights } from '$lib/types/dispatch';
@@ -88,7 +88,7 @@ export async function setWeights(viewer: UserViewer, province: string, weights: 
 						returning weights`;
 					return row.weights;
 				},
-				events: () => [{ type: 'dispatch.weights_changed', sealed: true, payload: { province } }]
+				events: (): PlannedEvent[] => [{ type: 'dispatch.weights_changed', sealed: true, payload: { province } }]
 			};
 		},
 		db

@@ -3,7 +3,7 @@ import type { Region } from '../geo/regions';
 import { pathCodes, pathOf, pathOfRow, STORED_PATH_COLUMN } from '../geo/paths';
 import type { Viewer } from '../auth/viewer';
 import type { Level } from '$lib/indicators';
-import type { EventPath, EventPayloads, EventType, LiveEvent } from '$lib/types/events';
+import type { EventOf, EventPath, EventPayloads, EventType, LiveEvent } from '$lib/types/events';
 
 /**
  * The one writer lock of the event log. Whoever holds it picks the next `seq` and keeps the
@@ -12,11 +12,16 @@ import type { EventPath, EventPayloads, EventType, LiveEvent } from '$lib/types/
  */
 const EVENT_LOCK = 7_310_401;
 
-export interface NewEvent {
-	type: EventType;
+/**
+ * An `indicators.changed` the insert fills in: its `regions` (`indicators`) and its `cause`
+ * (`causeIndex`) are read under the event lock, so its payload holds nothing else yet.
+ */
+type FilledIn = { type: 'indicators.changed'; payload: Partial<EventPayloads['indicators.changed']> };
+
+/** An event to append: a type with its own payload (`EventPayloads`), and where and by whom. */
+export type NewEvent = (EventOf<Exclude<EventType, 'indicators.changed'>> | FilledIn) & {
 	region: Region | EventPath;
 	actor: string | null;
-	payload: object;
 	sealed?: boolean;
 	idempotencyKey?: string | null;
 	/** what the key is bound to (`requestDigest`): a retry with another request is refused */
@@ -29,11 +34,10 @@ export interface NewEvent {
 	 * values include every change committed before it in seq order
 	 */
 	indicators?: boolean;
-}
+};
 
-export interface StoredEvent extends LiveEvent {
-	sealed: boolean;
-}
+/** An event as the log holds it: what the stream carries, and whether it is sealed. */
+export type StoredEvent<T extends EventType = EventType> = LiveEvent<T> & { sealed: boolean };
 
 
 export { pathCodes, pathOf };
@@ -150,24 +154,46 @@ function readsFigures(reader: Reader, path: EventPath, level: Level): boolean {
 	return figures.code === null || path[figures.level] === figures.code;
 }
 
-type IndicatorsChanged = EventPayloads['indicators.changed'];
+/**
+ * Who reads a sealed event (SPEC §4: team movements, unannounced assignments, the province's own
+ * plans), the one rule: those who read teams read every sealed event (`'all'`); an inspector
+ * those of its own team; anyone else none. `mayRead` applies it to an event and `readable` to
+ * the event table, each a plain rendering of this answer, so that the two cannot part.
+ */
+export function sealedReach(reader: Reader): 'all' | string[] {
+	if (reader.sealed) return 'all';
+	return reader.team === null ? [] : [reader.team];
+}
+
+/** The team an event is about, as its payload names it (only a string names one). */
+export function teamOf(event: { payload: object }): string | null {
+	const team = (event.payload as { team?: unknown }).team;
+	return typeof team === 'string' ? team : null;
+}
+
+/** Whether `reader` may read `event` as far as its seal goes (`sealedReach`). */
+export function mayRead(reader: Reader, event: Pick<StoredEvent, 'sealed' | 'payload'>): boolean {
+	if (!event.sealed) return true;
+	const reach = sealedReach(reader);
+	if (reach === 'all') return true;
+	const team = teamOf(event);
+	return team !== null && reach.includes(team);
+}
 
 /**
  * The one rule of what a viewer sees of an event, on every path (the live stream, the replay
- * over the socket and `GET /api/events`, the county's feed): null for a sealed event it may not
- * read; otherwise the event without its seal, cut to what its scope may read. An event reaches
- * a viewer through a region on its path that the viewer reads; of its payload, the figures of
- * the regions above that (the city's and the province's inside `indicators.changed`) are cut.
- * `readable` is this rule's sealed part as a condition, so that a query's limit counts what
- * this leaves.
+ * over the socket and `GET /api/events`, the county's feed, a problem's timeline): null for a
+ * sealed event it may not read (`mayRead`); otherwise the event without its seal, cut to what
+ * its scope may read. An event reaches a viewer through a region on its path that the viewer
+ * reads; of its payload, the figures of the regions above that (the city's and the province's
+ * inside `indicators.changed`) are cut.
  */
 export function shown(reader: Reader, event: StoredEvent): LiveEvent | null {
+	if (!mayRead(reader, event)) return null;
 	const { sealed, ...open } = event;
-	if (sealed && !reader.sealed && !(reader.team !== null && (event.payload as { team?: unknown }).team === reader.team)) return null;
-	if (event.type !== 'indicators.changed' || !reader.figures) return open;
-	const payload = event.payload as IndicatorsChanged;
-	const regions = payload.regions.filter((region) => readsFigures(reader, event.path, region.level));
-	return regions.length === payload.regions.length ? open : { ...open, payload: { ...payload, regions } };
+	if (open.type !== 'indicators.changed' || !reader.figures) return open;
+	const regions = open.payload.regions.filter((region) => readsFigures(reader, open.path, region.level));
+	return regions.length === open.payload.regions.length ? open : { ...open, payload: { ...open.payload, regions } };
 }
 
 export interface EventQuery {
@@ -178,9 +204,17 @@ export interface EventQuery {
 	upTo?: number;
 }
 
-/** The sealed part of `shown` as a condition on the event table: `and …`, or nothing for a reader of everything. */
-export const readable = (db: Db, reader: Reader) =>
-	reader.sealed ? db`` : reader.team ? db`and (not sealed or payload->>'team' = ${reader.team})` : db`and not sealed`;
+/**
+ * `mayRead` as a condition on the event table (`and …`, or nothing for a reader of every sealed
+ * event), from the same `sealedReach`: a query's limit then counts what `shown` leaves, and a
+ * replay page is never short. tests/db/sealed-read.test.ts holds the two to the same answer.
+ */
+export function readable(db: Db, reader: Reader) {
+	const reach = sealedReach(reader);
+	if (reach === 'all') return db``;
+	if (!reach.length) return db`and not sealed`;
+	return db`and (not sealed or (jsonb_typeof(payload -> 'team') = 'string' and payload ->> 'team' = any(${reach}::text[])))`;
+}
 
 /** The newest `limit` events of `region` as `reader` sees them, newest first, leaving out `indicators.changed` (a feed). */
 export async function latestEvents(db: Db, region: Region, reader: Reader, limit: number): Promise<LiveEvent[]> {

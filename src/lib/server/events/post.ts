@@ -64,11 +64,9 @@ async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key
 	// a finding's problem reaches the county naming no one; sealed events and the audit row still do
 	const publicActor = plan.anonymous ? null : actor;
 	const events: NewEvent[] = plan.events(after).map((event, i) => ({
-		type: event.type,
+		...event,
 		region: event.region ?? region,
 		actor: event.sealed ? actor : publicActor,
-		payload: event.payload,
-		sealed: event.sealed,
 		idempotencyKey: i === 0 ? (key?.key ?? null) : null,
 		requestDigest: i === 0 ? (key?.digest ?? null) : null
 	}));
@@ -221,7 +219,7 @@ export async function commitBulk<T extends BulkApplied>(viewer: UserViewer, appl
 			await recountCounties(tx, applied.counties);
 			const counties = await findRegions(applied.counties, tx);
 			return {
-				events: applied.events.map((event) => ({ type: event.type, region: event.region, actor: viewer.username, payload: event.payload, sealed: event.sealed })),
+				events: applied.events.map((event) => ({ ...event, actor: viewer.username })),
 				audit: { who: viewer, entry: applied.audit },
 				counties: counties.map((county) => ({
 					path: countyPathOf(county),

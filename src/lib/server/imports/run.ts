@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql as defaultSql, type Db, type Sql } from '../db';
 import type { UserViewer } from '../events/planners';
-import { commitBulk } from '../events/post';
+import { commitBulk, type BulkApplied } from '../events/post';
 import { findRegion } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { holdCounties } from '../indicators/counters';
@@ -176,7 +176,7 @@ async function apply(db: Sql, viewer: UserViewer, spec: ImportSpec, job: string,
 	try {
 		await commitBulk(
 			viewer,
-			async (tx) => {
+			async (tx): Promise<BulkApplied> => {
 				await tx`set local statement_timeout = '15min'`;
 				await spec.mark(tx, job);
 				const counties = await spec.counties(tx, job);

@@ -152,7 +152,7 @@ export async function createTeam(viewer: UserViewer, input: TeamInput, db: Sql =
 					result = { id: team.id, moved };
 					return { ...team, members: input.members ?? [], leader: input.leader ?? null };
 				},
-				events: (after) => [{ type: 'team.updated', region: province, sealed: true, payload: { team: after.id as string, name: after.name as string, created: true } }]
+				events: (after): PlannedEvent[] => [{ type: 'team.updated', region: province, sealed: true, payload: { team: after.id as string, name: after.name as string, created: true } }]
 			};
 		},
 		db

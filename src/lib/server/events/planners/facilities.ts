@@ -1,5 +1,5 @@
 import { regionOf } from '../../geo/regions';
-import type { Planner } from './plan';
+import type { PlannedEvent, Planner } from './plan';
 
 export const facilityChange: Planner<'facility.updated'> = async (tx, p) => {
 	// the subject's region is read right behind the row, in the same round trip
@@ -18,15 +18,15 @@ export const facilityChange: Planner<'facility.updated'> = async (tx, p) => {
 				licensed_doctors = coalesce(${p.licensed_doctors ?? null}::int, licensed_doctors),
 				standard_met = coalesce(${p.standard_met ?? null}::boolean, standard_met), updated_at = now()
 			where id = ${p.facility} returning *`,
-		events: (after) => [
+		events: (after): PlannedEvent[] => [
 			{
 				type: 'facility.updated',
 				payload: {
 					facility: p.facility,
-					kind: after.kind,
-					doctors: after.doctors,
-					licensed_doctors: after.licensed_doctors,
-					standard_met: after.standard_met
+					kind: after.kind as string,
+					doctors: after.doctors as number,
+					licensed_doctors: after.licensed_doctors as number,
+					standard_met: after.standard_met as boolean
 				}
 			}
 		]

@@ -1,5 +1,5 @@
 import { regionOf } from '../../geo/regions';
-import type { Planner } from './plan';
+import type { PlannedEvent, Planner } from './plan';
 import { day } from './plan';
 
 const PATIENT_COLUMN = {
@@ -31,6 +31,6 @@ export const patientChange =
 				update patient set ${tx(column)} = coalesce(${date ?? null}::date, current_date),
 					insured = insured or ${type === 'patient.enrolled'}, updated_at = now()
 				where id = ${patient} returning *`,
-			events: (after) => [{ type, payload: { patient, date: day(after[column]) } }]
+			events: (after): PlannedEvent[] => [{ type, payload: { patient, date: day(after[column]) } }]
 		};
 	};

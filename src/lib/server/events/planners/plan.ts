@@ -3,7 +3,7 @@ import type { Db } from '../../db';
 import { ApiError } from '../../http/errors';
 import type { Region } from '../../geo/regions';
 import type { Viewer } from '../../auth/viewer';
-import type { EventType, PostedEventType } from '$lib/types/events';
+import type { EventOf, EventType, PostedEventType } from '$lib/types/events';
 import type { PostedPayload } from '../types';
 
 export type UserViewer = Extract<Viewer, { kind: 'user' }>;
@@ -15,15 +15,16 @@ export type UserViewer = Extract<Viewer, { kind: 'user' }>;
  */
 export const outOfReach = () => new ApiError(403, 'forbidden', '无权对该对象提交事件');
 
-/** One event a change writes; the first of a plan's events is the posted type's own. */
-export interface PlannedEvent {
-	type: EventType;
-	payload: object;
+/**
+ * One event a change writes, its payload the type's own (`EventPayloads`); the first of a plan's
+ * events is the posted type's own. The batch writes each county's `indicators.changed` itself.
+ */
+export type PlannedEvent<T extends Exclude<EventType, 'indicators.changed'> = Exclude<EventType, 'indicators.changed'>> = EventOf<T> & {
 	/** where the event is placed when not at the subject (team events: the team's province) */
 	region?: Region;
 	/** reaches only those allowed to see teams (SPEC §4) */
 	sealed?: boolean;
-}
+};
 
 /** What a posted event changes, worked out from its subject before anything is written. */
 interface PlanBase {

@@ -87,7 +87,7 @@ export const problemStatusChange = (tx: Db, p: PostedPayload<'problem.status_cha
 					where id = ${p.problem} returning *`;
 				return after;
 			},
-			events: (after) => [
+			events: (after): PlannedEvent[] => [
 				{
 					type: 'problem.status_changed',
 					payload: {
@@ -124,7 +124,7 @@ export const problemDeadlineChange = (tx: Db, p: DeadlineChange, viewer: Writer)
 			statement: (tx) => tx`
 				update problem set deadline = ${p.deadline}, is_overdue = false, escalation = null, escalated_at = null, updated_at = now()
 				where id = ${p.problem} returning *`,
-			events: (after) => [
+			events: (after): PlannedEvent[] => [
 				{ type: 'problem.deadline_changed', payload: { problem: p.problem, code: after.code as string, deadline: p.deadline, from: day(before.deadline), reason: p.reason } },
 				...deescalated(after, before.escalation, dayOf())
 			]
@@ -150,7 +150,7 @@ export const problemEvidence = (tx: Db, problem: number, file: EvidenceFile, vie
 				insert into problem_evidence (problem_id, name, media_type, size, sha256, content, uploaded_by)
 				values (${problem}, ${file.name}, ${file.type}, ${file.size}, ${file.sha256}, ${Buffer.from(file.content)}, ${viewer.username})
 				returning id, problem_id, name, media_type, size, sha256, uploaded_by, uploaded_at`,
-			events: (after) => [
+			events: (after): PlannedEvent[] => [
 				{ type: 'problem.evidence_added', payload: { problem, code: before.code, evidence: { id: Number(after.id), name: after.name as string, type: after.media_type as string, size: after.size as number } } }
 			]
 		};
@@ -162,7 +162,7 @@ export const problemOverdue = (tx: Db, problem: number, today: string) =>
 		if (before.status === 'closed' || before.is_overdue || day(before.deadline) >= today) throw new NotDue();
 		return {
 			statement: (tx) => tx`update problem set is_overdue = true, updated_at = now() where id = ${problem} returning *`,
-			events: (after) => [{ type: 'problem.overdue', payload: { problem, code: after.code as string, deadline: day(after.deadline), supervised: after.supervised as boolean } }]
+			events: (after): PlannedEvent[] => [{ type: 'problem.overdue', payload: { problem, code: after.code as string, deadline: day(after.deadline), supervised: after.supervised as boolean } }]
 		};
 	});
 
@@ -176,7 +176,7 @@ export const problemEscalation = (tx: Db, problem: number, today: string, limits
 		if (!due || (current && RANK[current] >= RANK[due])) throw new NotDue();
 		return {
 			statement: (tx) => tx`update problem set escalation = ${due}, escalated_at = now(), updated_at = now() where id = ${problem} returning *`,
-			events: (after) => [
+			events: (after): PlannedEvent[] => [
 				{ type: 'problem.escalated', payload: { problem, code: after.code as string, level: due, deadline: day(after.deadline), daysOverdue: daysBetween(day(after.deadline), today) } }
 			]
 		};
@@ -198,12 +198,12 @@ export const problemSupervision: Planner<'problem.supervised'> = (tx, p) =>
 				where id = ${p.problem} returning *`;
 			return after;
 		},
-		events: (after) => [
+		events: (after): PlannedEvent[] => [
 			{
 				type: 'problem.supervised',
 				payload: {
 					problem: p.problem,
-					code: after.code,
+					code: after.code as string,
 					deadline: day(after.deadline),
 					level: p.level,
 					from: before.supervised ? ((before.supervision_level as 'province' | 'national' | null) ?? 'province') : null
@@ -273,7 +273,7 @@ export const problemCreation = async (tx: Db, p: NewProblem, viewer?: UserViewer
 		counts: true,
 		before: null,
 		apply: (tx) => insertProblem(tx, region, p),
-		events: (after) => [{ type: 'problem.created', payload: problemCreated(after) }]
+		events: (after): PlannedEvent[] => [{ type: 'problem.created', payload: problemCreated(after) }]
 	};
 };
 

@@ -1,7 +1,7 @@
 import { covers } from '../../auth/scope';
 import { findRegion } from '../../geo/regions';
 import { ApiError } from '../../http/errors';
-import { day, type Planner } from './plan';
+import { day, type PlannedEvent, type Planner } from './plan';
 
 const invalid = (field: string, message: string) => new ApiError(422, 'invalid_fields', '字段校验未通过', [{ field, message }]);
 
@@ -36,7 +36,7 @@ export const talkRecord: Planner<'talk.recorded'> = async (tx, p, viewer) => {
 				returning *`;
 			return talk;
 		},
-		events: (after) => [
+		events: (after): PlannedEvent[] => [
 			{
 				type: 'talk.recorded',
 				payload: {

@@ -75,7 +75,7 @@ export function teamPlan(team: TeamRow, province: Region, plan: Change & Pick<Pl
 		// `lockTeam` has checked who acts for the team
 		mayPost: async () => true,
 		...plan,
-		events: (after) => plan.events(after).map((event) => ({ region: province, sealed: true, ...event }))
+		events: (after): PlannedEvent[] => plan.events(after).map((event) => ({ region: province, sealed: true, ...event }))
 	};
 }
 
@@ -227,7 +227,7 @@ export const teamAssignment: Planner<'team.assigned'> = async (tx, p, viewer) =>
 			await tx`update team set status = 'travelling', updated_at = now() where id = ${p.team}`;
 			return { id: Number(assignment.id), ...assignment, places: places.length };
 		},
-		events: (after) => [
+		events: (after): PlannedEvent[] => [
 			{
 				type: 'team.assigned',
 				payload: {
@@ -288,7 +288,7 @@ export const teamFinding: Planner<'team.finding'> = async (tx, p, viewer) => {
 			photos = await attachPhotos(tx, p.team, row.id as number, p.evidence ?? []);
 			return row;
 		},
-		events: (after) => [
+		events: (after): PlannedEvent[] => [
 			{
 				type: 'team.finding',
 				region: province,
