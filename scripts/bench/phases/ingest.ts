@@ -1,6 +1,7 @@
 import type { BenchContext, Phase } from '../lib/context';
 import { connect } from '../lib/database';
 import { now, round } from '../lib/stats';
+import type { ProbeReport } from '../lib/server';
 
 /** `workers` loops, each doing `one()` back to back for `seconds`: completions a second. */
 async function closedLoop(workers: number, seconds: number, one: (worker: number, i: number) => Promise<boolean>) {
@@ -18,6 +19,12 @@ async function closedLoop(workers: number, seconds: number, one: (worker: number
 	);
 	return { rate: Math.round(done / ((now() - started) / 1000)), done, failed };
 }
+
+/** The server's CPU while the events went in: a share of one core, and per event. */
+const serverCpu = (probe: ProbeReport, seconds: number, events: number) => ({
+	serverCpuPercent: round(probe.cpuPercent, 0),
+	serverCpuMsPerEvent: events ? round((probe.cpuPercent / 100) * seconds * 1000 / events, 2) : null
+});
 
 /**
  * The ingest ceiling (SPEC §8): events a second through POST /api/events with durable commits,
@@ -39,6 +46,7 @@ export const ingest: Phase = {
 			await plain.end();
 			let n = 0;
 			const failures: Record<string, number> = {};
+			ctx.app.resetProbe();
 			const events = await closedLoop(concurrency, seconds, async () => {
 				const facility = clinics[(n++ * 7919) % clinics.length];
 				const res = await fetch(`${ctx.app.baseUrl}/api/events`, {
@@ -51,6 +59,7 @@ export const ingest: Phase = {
 				return res.status === 201;
 			});
 			const ratio = round(events.rate / inserts.rate, 3);
+			const cpu = serverCpu(await ctx.app.probe(), seconds, events.done);
 			ctx.record({
 				group: 'ingest ceiling',
 				name: `${concurrency} concurrent: events/s ÷ plain INSERT commits/s`,
@@ -58,9 +67,9 @@ export const ingest: Phase = {
 				unit: '%',
 				target: '≥ 50%',
 				ok: ratio >= 0.5,
-				detail: { eventsPerSecond: events.rate, insertsPerSecond: inserts.rate, failures, synchronous_commit: sync, seconds }
+				detail: { eventsPerSecond: events.rate, insertsPerSecond: inserts.rate, failures, synchronous_commit: sync, seconds, ...cpu }
 			});
-			ctx.log(`  ${concurrency} concurrent: ${events.rate} events/s, ${inserts.rate} plain inserts/s`);
+			ctx.log(`  ${concurrency} concurrent: ${events.rate} events/s, ${inserts.rate} plain inserts/s, server ${cpu.serverCpuPercent} % CPU, ${cpu.serverCpuMsPerEvent} ms a event`);
 		}
 		// batch writers: an offline queue or an integration posting many events per request
 		for (const [concurrency, size] of [[8, 100]]) {
@@ -74,6 +83,7 @@ export const ingest: Phase = {
 			let applied = 0;
 			const failures: Record<string, number> = {};
 			const started = now();
+			ctx.app.resetProbe();
 			await closedLoop(concurrency, seconds, async () => {
 				const events = Array.from({ length: size }, () => {
 					const facility = clinics[(n++ * 7919) % clinics.length];
@@ -93,6 +103,7 @@ export const ingest: Phase = {
 				return res.status === 200;
 			});
 			const rate = Math.round(applied / ((now() - started) / 1000));
+			const cpu = serverCpu(await ctx.app.probe(), seconds, applied);
 			const ratio = round(rate / inserts.rate, 3);
 			ctx.record({
 				group: 'ingest ceiling',
@@ -101,9 +112,9 @@ export const ingest: Phase = {
 				unit: '%',
 				target: '≥ 100%',
 				ok: ratio >= 1,
-				detail: { eventsPerSecond: rate, insertsPerSecond: inserts.rate, failures, synchronous_commit: sync, seconds }
+				detail: { eventsPerSecond: rate, insertsPerSecond: inserts.rate, failures, synchronous_commit: sync, seconds, ...cpu }
 			});
-			ctx.log(`  ${concurrency} batch writers of ${size}: ${rate} events/s, ${inserts.rate} plain inserts/s`);
+			ctx.log(`  ${concurrency} batch writers of ${size}: ${rate} events/s, ${inserts.rate} plain inserts/s, server ${cpu.serverCpuPercent} % CPU, ${cpu.serverCpuMsPerEvent} ms a event`);
 		}
 		await ctx.db`drop table bench_plain_insert`;
 	}
