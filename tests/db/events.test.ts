@@ -258,13 +258,13 @@ describe('the event log', () => {
 		await expect(
 			transaction(db.sql, async (tx) => {
 				await tx`insert into audit_log (actor, action, entity, entity_id) values ('test', 'test', 'test', 'x')`;
-				return appendEvents(tx, [{ type: 'facility.updated', region, actor: 'test', payload: { facility: 'nul\u0000' } }], { commit: true });
+				return appendEvents(tx, [{ type: 'facility.updated', region, actor: 'test', payload: { facility: 'nul\u0000', kind: 'village_clinic', doctors: 1, licensed_doctors: 0, standard_met: false } }], { commit: true });
 			})
 		).rejects.toThrow();
 		expect(await head()).toBe(start);
 		expect((await db.sql`select count(*)::int as n from audit_log`)[0].n).toBe(before);
 		// the connection is back in the pool, outside any transaction, and the next append takes the next seq
-		const [stored] = await transaction(db.sql, (tx) => appendEvents(tx, [{ type: 'facility.updated', region, actor: 'test', payload: { facility: 'c1' } }], { commit: true }));
+		const [stored] = await transaction(db.sql, (tx) => appendEvents(tx, [{ type: 'facility.updated', region, actor: 'test', payload: { facility: 'c1', kind: 'village_clinic', doctors: 1, licensed_doctors: 0, standard_met: false } }], { commit: true }));
 		expect(stored.seq).toBe(start + 1);
 		// committed when it resolves: another connection reads it
 		expect((await db.sql`select seq from event where seq = ${stored.seq}`).length).toBe(1);
