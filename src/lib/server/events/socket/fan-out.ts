@@ -1,6 +1,6 @@
 import type { LiveEvent } from '$lib/types/events';
 import { pathCodes, shown, type StoredEvent } from '../log';
-import { letGo, overloaded } from './backlog';
+import { letGo, overloaded, queued } from './backlog';
 import { foldIndicators } from './fold';
 import { advance } from './send';
 import { regionRoom, teamRoom, type AppSocket, type Io } from './types';
@@ -73,13 +73,16 @@ export function fanOut(io: Io, events: StoredEvent[]): void {
 			held.through = to;
 		} else if (socket.data.batch) {
 			const prev = advance(socket, to);
+			queued(socket, share.length);
 			// the same reader and the same seqs: the same copies
 			join(batches, `${readerKey}#${prev}#${share.map((event) => event.seq).join(',')}`, share, prev, socket.id);
-		} else
+		} else {
+			queued(socket, share.length);
 			for (const copy of share) {
 				const prev = advance(socket, copy.seq);
 				join(singles.get(copy.seq)!, `${readerKey}#${prev}`, copy, prev, socket.id);
 			}
+		}
 	}
 	// every socket is in the room named by its id; `local`: the other nodes send to their own.
 	// Event by event in seq order, so each socket gets its `event` messages in order.

@@ -1,4 +1,5 @@
 import type { LiveEvent } from '$lib/types/events';
+import { queued } from './backlog';
 import { foldIndicators } from './fold';
 import type { AppSocket } from './types';
 
@@ -19,6 +20,7 @@ const PAGE = 500;
  * and the chain stays where it was.
  */
 export function sendTo(socket: AppSocket, events: LiveEvent[], from: number, to: number): void {
+	queued(socket, events.length);
 	if (!socket.data.batch) {
 		for (const event of events) socket.emit('event', { ...event, prev: advance(socket, event.seq) });
 		return;

@@ -5,7 +5,7 @@ import { ALWAYS } from '../../http/security-headers';
 import { joinCluster } from '../stream/cluster';
 import { readOn } from '../stream/publish';
 import { attachCluster, attachReceivers, live } from '../stream/registry';
-import { limitBacklog } from './backlog';
+import { countBacklog, limitBacklog } from './backlog';
 import { batchWrites } from './cork';
 import { fanOut } from './fan-out';
 import { authenticate, sameOriginOnly } from './handshake';
@@ -18,7 +18,7 @@ export interface SocketOptions {
 	/** several app nodes share the fan-out through Redis */
 	redisUrl?: string;
 	redisPrefix?: string;
-	/** packets a socket may have waiting before it is let go (SOCKET_MAX_BACKLOG) */
+	/** events a socket may have waiting before it is let go (SOCKET_MAX_BACKLOG) */
 	maxBacklog?: number;
 }
 
@@ -37,6 +37,7 @@ export async function attachSocket(httpServer: HttpServer, options: SocketOption
 	io.on('connection', (socket) => {
 		batchWrites(socket.conn.transport);
 		socket.conn.on('upgrade', batchWrites);
+		countBacklog(socket);
 		const viewer = socket.data.viewer;
 		void socket.join(personalRoom(viewer));
 		if (viewer.kind === 'user' && viewer.role === 'inspector' && viewer.team) void socket.join(teamRoom(viewer.team));

@@ -21,6 +21,8 @@ export interface SocketData {
 	/** subscribed with `batch: true`: `events` messages, one per commit batch */
 	batch?: boolean;
 	held?: Held;
+	/** events sent in messages engine.io has not yet handed to the websocket (`backlog.ts`) */
+	waiting?: number;
 	/** the socket's subscriptions run one at a time: the last of them */
 	subscribing?: Promise<void>;
 }
