@@ -6,7 +6,6 @@ import { joinCluster } from '../stream/cluster';
 import { readOn } from '../stream/publish';
 import { attachCluster, attachReceivers, live } from '../stream/registry';
 import { countBacklog, limitBacklog } from './backlog';
-import { batchWrites } from './cork';
 import { fanOut } from './fan-out';
 import { authenticate, sameOriginOnly } from './handshake';
 import { subscribe } from './subscribe';
@@ -35,8 +34,6 @@ export async function attachSocket(httpServer: HttpServer, options: SocketOption
 	});
 	io.use(authenticate);
 	io.on('connection', (socket) => {
-		batchWrites(socket.conn.transport);
-		socket.conn.on('upgrade', batchWrites);
 		countBacklog(socket);
 		const viewer = socket.data.viewer;
 		void socket.join(personalRoom(viewer));

@@ -18,7 +18,7 @@ export interface SocketData {
 	readerKey: string;
 	/** the highest seq sent on this socket: each message names it as `prev`, so clients see gaps */
 	sent?: number;
-	/** subscribed with `batch: true`: `events` messages, one per commit batch */
+	/** `events` messages, one per commit batch: the latest subscription asked for them (`batch: true`) */
 	batch?: boolean;
 	held?: Held;
 	/** events sent in messages engine.io has not yet handed to the websocket (`backlog.ts`) */
