@@ -11,7 +11,7 @@ function commandCentre(): Plugin {
 		name: 'command-centre',
 		async configureServer(server) {
 			const { boot } = await server.ssrLoadModule('/src/lib/server/boot.ts');
-			const { attachSocket } = await server.ssrLoadModule('/src/lib/server/events/socket.ts');
+			const { attachSocket } = await server.ssrLoadModule('/src/lib/server/events/socket/server.ts');
 			const { startBackground } = await server.ssrLoadModule('/src/lib/server/background.ts');
 			const { config } = await boot();
 			if (server.httpServer) await attachSocket(server.httpServer as Server, { redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX, maxBacklog: config.SOCKET_MAX_BACKLOG });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { boot } from '../src/lib/server/boot';
 import { closeDatabase } from '../src/lib/server/db';
-import { attachSocket } from '../src/lib/server/events/socket';
+import { attachSocket } from '../src/lib/server/events/socket/server';
 import { startBackground } from '../src/lib/server/background';
 import { writeGate } from '../src/lib/server/http/write-gate';
 import { configureReads } from '../src/lib/server/http/read-gate';

@@ -1,5 +1,7 @@
 // The yardstick of the live bench (SPEC §8): socket.io with the same rooms and the same message
 // shape as the app, whose POST handler broadcasts at once: no database, no auth, no counters.
+// Its clients subscribe with `batch: true` as the app's do; it sends each POST at once as an
+// `events` message of that one event (nothing to batch: no commit to wait for).
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 
@@ -17,7 +19,7 @@ const server = createServer((req, res) => {
 	req.on('end', () => {
 		const { type, payload, county } = JSON.parse(Buffer.concat(chunks).toString());
 		const event = { seq: ++seq, type, at: new Date().toISOString(), actor: 'dispatcher', path: { province: '370000', city: county.slice(0, 4) + '00', county, township: null, village: null }, payload };
-		io.to([`region:${event.path.province}`, `region:${county}`]).emit('event', event);
+		io.to([`region:${event.path.province}`, `region:${county}`]).emit('events', { from: event.seq, to: event.seq, prev: null, events: [event] });
 		res.writeHead(201, { 'content-type': 'application/json' });
 		res.end(JSON.stringify({ seq: event.seq }));
 	});

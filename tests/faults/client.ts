@@ -48,15 +48,27 @@ export function postEvent(baseUrl: string, cookie: string, facility: string, doc
 	});
 }
 
-/** A socket subscribed to `region` from `after`; every event it receives lands in `received`. */
-export async function subscriber(baseUrl: string, cookie: string, region: string, after: number | undefined, received: LiveEvent[]): Promise<ClientSocket> {
+/**
+ * A socket subscribed to `region` from `after`; every event it receives lands in `received`.
+ * `batch`: it takes `events` messages (as the pages do), and `onEvent` sees each of their events.
+ */
+export async function subscriber(
+	baseUrl: string,
+	cookie: string,
+	region: string,
+	after: number | undefined,
+	received: LiveEvent[],
+	{ batch = false, onEvent }: { batch?: boolean; onEvent?: (event: LiveEvent) => void } = {}
+): Promise<ClientSocket> {
 	const socket: ClientSocket = io(baseUrl, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie }, reconnection: false, forceNew: true });
-	socket.on('event', (event) => received.push(event));
+	const take = (event: LiveEvent) => (received.push(event), onEvent?.(event));
+	socket.on('event', take);
+	socket.on('events', (message) => message.events.forEach(take));
 	await new Promise<void>((resolve, reject) => {
 		socket.once('connect', () => resolve());
 		socket.once('connect_error', reject);
 	});
-	const ack = await socket.timeout(30_000).emitWithAck('subscribe', { region, after });
+	const ack = await socket.timeout(30_000).emitWithAck('subscribe', batch ? { region, after, batch } : { region, after });
 	if (!ack.ok) throw new Error(`subscribe: ${JSON.stringify(ack)}`);
 	return socket;
 }

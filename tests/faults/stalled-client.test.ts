@@ -16,7 +16,10 @@ describe('a client that stops reading', () => {
 	});
 	afterAll(() => server?.stop());
 
-	it('holds back no one else, and the server lets it go instead of buffering for it without end', async () => {
+	it.each([
+		['event messages', false],
+		['batches', true]
+	])('in %s: holds back no one else, and the server lets it go instead of buffering for it without end', async (_, batch) => {
 		const db = postgres(server.dbUrl, { max: 1, onnotice: () => {} });
 		const clinics = (await db`select id from facility where kind = 'village_clinic' and county_code like '37%' order by id limit 300`).map((r) => r.id as string);
 		const [{ head }] = await db`select coalesce(max(seq), 0)::int as head from event`;
@@ -26,9 +29,8 @@ describe('a client that stops reading', () => {
 
 		const healthy: LiveEvent[] = [];
 		const arrivedAt = new Map<number, number>();
-		const reader = await subscriber(server.baseUrl, leader, '370000', head, healthy);
-		reader.on('event', (event) => arrivedAt.set(event.seq, performance.now()));
-		const stalled = await subscriber(server.baseUrl, leader, '370000', head, []);
+		const reader = await subscriber(server.baseUrl, leader, '370000', head, healthy, { batch, onEvent: (event) => arrivedAt.set(event.seq, performance.now()) });
+		const stalled = await subscriber(server.baseUrl, leader, '370000', head, [], { batch });
 		let stalledGone: string | null = null;
 		stalled.on('disconnect', (reason) => (stalledGone = reason));
 		const tcp = tcpOf(stalled as never);
@@ -40,7 +42,7 @@ describe('a client that stops reading', () => {
 		const sampler = setInterval(async () => (peak = Math.max(peak, await rssMb(server.child.pid!).catch(() => 0))), 1000);
 		const load = loops(6, async (loop, i) => {
 			const started = performance.now();
-			const answer = await postEvent(server.baseUrl, dispatcher, clinics[(loop * 53 + i) % clinics.length], i % 4, `stall-${loop}-${i}`);
+			const answer = await postEvent(server.baseUrl, dispatcher, clinics[(loop * 53 + i) % clinics.length], i % 4, `stall-${batch}-${loop}-${i}`);
 			if (answer.status === 201) acknowledged.push({ seq: answer.body.seq, at: started });
 		});
 		// shorter than socket.io's ping timeout (25 s between pings, 20 s to answer): a stalled

@@ -76,8 +76,9 @@ export function connect(caller: Caller & { origin?: string } = {}): Promise<Clie
 	});
 }
 
-export function subscribe(socket: ClientSocket, region: string, after?: number): Promise<SubscribeAck> {
-	return socket.timeout(10_000).emitWithAck('subscribe', { region, after });
+/** `batch`: the socket takes `events` messages, one per commit batch, as the pages do. */
+export function subscribe(socket: ClientSocket, region: string, after?: number, { batch }: { batch?: boolean } = {}): Promise<SubscribeAck> {
+	return socket.timeout(10_000).emitWithAck('subscribe', batch ? { region, after, batch } : { region, after });
 }
 
 /** A direct connection to the app server's database, for checking what the API answered. */

@@ -74,13 +74,17 @@ function connect(spec: ClientSpec): Promise<Client> {
 		forceNew: true
 	});
 	const client: Client = { spec, socket, received: 0, others: 0, last: 0, outOfOrder: 0, early: new Map() };
+	// subscribed with `batch: true`, as the pages are: one `events` message per commit batch
 	socket.on('event', (event) => receive(client, event));
+	socket.on('events', (batch: { events: { seq: number; type: string }[] }) => {
+		for (const event of batch.events) receive(client, event);
+	});
 	socket.on('disconnect', () => disconnects++);
 	return new Promise((resolve, reject) => {
 		socket.once('connect_error', reject);
 		socket.once('connect', async () => {
 			try {
-				const ack = await socket.timeout(30_000).emitWithAck('subscribe', { region: spec.region });
+				const ack = await socket.timeout(30_000).emitWithAck('subscribe', { region: spec.region, batch: true });
 				if (!ack?.ok) throw new Error(`subscribe ${spec.region}: ${JSON.stringify(ack)}`);
 				resolve(client);
 			} catch (error) {

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { LiveEvent } from '$lib/types/events';
-import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '$lib/types/socket';
+import type { ClientToServerEvents, EventBatch, ServerToClientEvents, SubscribeAck } from '$lib/types/socket';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'refused';
 
@@ -23,8 +23,11 @@ export interface LiveOptions {
 
 /**
  * One live subscription, shared state for a page: the last `seq` seen, the connection state and
- * the recent events. After a reconnect it subscribes again from the last `seq`, so the server
- * replays what was missed; an event at or below the last `seq` is a duplicate and is dropped.
+ * the recent events. It takes the stream in batches (`events` messages, one per commit batch,
+ * `indicators.changed` folded to the latest values per region); what the server sends the
+ * viewer without a subscription comes as `event` messages. After a reconnect it subscribes
+ * again from the last `seq`, so the server replays what was missed; an event at or below the
+ * last `seq` is a duplicate and is dropped.
  */
 export class LiveStream {
 	status: LiveStatus = $state('connecting');
@@ -60,7 +63,8 @@ export class LiveStream {
 				socket.close();
 			} else this.status = 'reconnecting';
 		});
-		socket.on('event', (event) => this.#accept(event, socket));
+		socket.on('event', (event) => this.#accept({ from: event.seq, to: event.seq, prev: event.prev, events: [event] }, socket));
+		socket.on('events', (batch) => this.#accept(batch, socket));
 		this.#socket = socket;
 		return this;
 	}
@@ -96,7 +100,7 @@ export class LiveStream {
 		const after = !resync && (this.#subscribedOnce || this.options.after !== undefined) ? this.lastSeq : undefined;
 		let ack: SubscribeAck;
 		try {
-			ack = await socket.timeout(15_000).emitWithAck('subscribe', { region: this.options.region, after });
+			ack = await socket.timeout(15_000).emitWithAck('subscribe', { region: this.options.region, after, batch: true });
 		} catch {
 			// no answer: drop the connection and let the client reconnect and try again
 			socket.disconnect().connect();
@@ -119,20 +123,24 @@ export class LiveStream {
 		this.error = null;
 	}
 
-	#accept(event: LiveEvent & { prev?: number | null }, socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
-		if (event.seq <= this.lastSeq) return;
-		// something between the last seq seen and this event went missing: ask for it again; this
-		// event and those after it come back in the replay
-		if (event.prev != null && event.prev > this.lastSeq && this.options.region !== undefined) {
+	/** One message of the stream: a batch, or one event as a batch of its own. */
+	#accept(batch: EventBatch, socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
+		if (batch.to <= this.lastSeq) return;
+		// something between the last seq seen and this message went missing: ask for it again; this
+		// message and those after it come back in the replay
+		if (batch.prev != null && batch.prev > this.lastSeq && this.options.region !== undefined) {
 			if (!this.#resubscribing) {
 				this.#resubscribing = true;
 				void this.#subscribe(socket).finally(() => (this.#resubscribing = false));
 			}
 			return;
 		}
-		this.lastSeq = event.seq;
+		const fresh = batch.events.filter((event) => event.seq > this.lastSeq);
+		// everything up to `to` has been seen: what the batch left out was not this viewer's, or folded
+		this.lastSeq = batch.to;
+		if (!fresh.length) return;
 		this.receivedAt = new Date();
-		this.recent = [event, ...this.recent].slice(0, this.options.keep ?? 50);
-		for (const listener of this.#listeners) listener(event);
+		this.recent = [...fresh.slice(-(this.options.keep ?? 50)).reverse(), ...this.recent].slice(0, this.options.keep ?? 50);
+		for (const event of fresh) for (const listener of this.#listeners) listener(event);
 	}
 }

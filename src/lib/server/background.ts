@@ -1,6 +1,6 @@
 import type { Config } from './config';
 import { watchDeadlines } from './events/deadlines';
-import { followLog } from './events/publish';
+import { followLog } from './events/stream/publish';
 import { simulate } from './events/simulator';
 import { keepSnapshots } from './indicators/snapshots';
 

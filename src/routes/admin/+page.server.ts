@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { AdminUser } from '$lib/components/admin/types';
 import { changeDetails, changeUser, createUser, detailsChange, listUsers, userChange, userInput } from '$lib/server/auth/users';
 import { ROLES, type Viewer } from '$lib/server/auth/viewer';
-import { disconnectSessions } from '$lib/server/events/socket';
+import { disconnectSessions } from '$lib/server/events/socket/server';
 import { formFields, invalid, refused, rowId } from './form.server';
 import { readForm } from '$lib/server/http/form';
 import { requireAdmin } from './guard.server';

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { SESSION_COOKIE, endSession } from '$lib/server/auth/sessions';
-import { disconnectSessions } from '$lib/server/events/socket';
+import { disconnectSessions } from '$lib/server/events/socket/server';
 import type { Actions } from './$types';
 
 export const actions: Actions = {

@@ -4,7 +4,7 @@ import { holdRecords, releaseUnits } from '../indicators/counters';
 import { ApiError, isUnavailable } from '../http/errors';
 import type { EventPath } from '$lib/types/events';
 import { appendEvents, type NewEvent, type StoredEvent } from './log';
-import { publish } from './publish';
+import { publish } from './stream/publish';
 
 /**
  * Group commit: the one way a change reaches the event log. Writes queue up; one loop per

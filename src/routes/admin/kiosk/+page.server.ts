@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { KioskTokenRow } from '$lib/components/admin/types';
 import { createKioskToken, kioskTokenInput as tokenInput, listKioskTokens, revokeKioskToken } from '$lib/server/auth/kiosk';
-import { disconnectKiosk } from '$lib/server/events/socket';
+import { disconnectKiosk } from '$lib/server/events/socket/server';
 import { formFields, invalid, refused, rowId } from '../form.server';
 import { readForm } from '$lib/server/http/form';
 import { requireAdmin } from '../guard.server';

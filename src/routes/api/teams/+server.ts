@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole, requireViewer } from '$lib/server/auth/scope';
-import { disconnectSessions } from '$lib/server/events/socket';
+import { disconnectSessions } from '$lib/server/events/socket/server';
 import { body } from '$lib/server/http/body';
 import { route } from '$lib/server/http/errors';
 import { page, query } from '$lib/server/http/params';

@@ -1,7 +1,7 @@
 import { SESSION_COOKIE, endSession } from '$lib/server/auth/sessions';
 import { requireViewer } from '$lib/server/auth/scope';
 import { route } from '$lib/server/http/errors';
-import { disconnectSessions } from '$lib/server/events/socket';
+import { disconnectSessions } from '$lib/server/events/socket/server';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = route(async (event) => {

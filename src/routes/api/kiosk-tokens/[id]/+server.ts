@@ -1,7 +1,7 @@
 import { revokeKioskToken } from '$lib/server/auth/kiosk';
 import { requireRole } from '$lib/server/auth/scope';
 import { notFound, route } from '$lib/server/http/errors';
-import { disconnectKiosk } from '$lib/server/events/socket';
+import { disconnectKiosk } from '$lib/server/events/socket/server';
 import type { RequestHandler } from './$types';
 
 export const DELETE: RequestHandler = route(async (event) => {

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { requireRole, requireViewer } from '$lib/server/auth/scope';
-import { disconnectSessions } from '$lib/server/events/socket';
+import { disconnectSessions } from '$lib/server/events/socket/server';
 import { body } from '$lib/server/http/body';
 import { route } from '$lib/server/http/errors';
 import { changeTeam, sessionsOf, teamChange } from '$lib/server/teams/roster';

@@ -3,7 +3,7 @@ import { requireRole } from '$lib/server/auth/scope';
 import { changeUser, userChange } from '$lib/server/auth/users';
 import { body } from '$lib/server/http/body';
 import { notFound, route } from '$lib/server/http/errors';
-import { disconnectSessions } from '$lib/server/events/socket';
+import { disconnectSessions } from '$lib/server/events/socket/server';
 import type { RequestHandler } from './$types';
 
 export const PATCH: RequestHandler = route(async (event) => {

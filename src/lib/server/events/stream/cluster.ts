@@ -1,6 +1,7 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
-import type { Io } from './socket';
+import type { Server } from 'socket.io';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '$lib/types/socket';
 
 /**
  * Several app nodes on one database. Each node's publisher sends the log to its own sockets,
@@ -15,21 +16,20 @@ export interface Cluster {
 	close(): Promise<void>;
 }
 
-const COMMITTED = 'log:committed';
+type ClusterServer<Data> = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, Data>;
 
-export async function joinCluster(io: Io, url: string, prefix: string, onCommitted: (seq: number) => void): Promise<Cluster> {
+export async function joinCluster<Data>(io: ClusterServer<Data>, url: string, prefix: string, onCommitted: (seq: number) => void): Promise<Cluster> {
 	const client = createClient({ url });
-	// the client reconnects by itself; the log poll in background.ts bridges the gap meanwhile
+	// the client reconnects by itself; the log poll (`followLog`) bridges the gap meanwhile
 	client.on('error', (error: Error) => console.error('redis:', error.message));
 	await client.connect();
 	io.adapter(createAdapter(client, { streamName: `${prefix}:socket.io`, channelPrefix: `${prefix}:socket.io` }));
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any
-	(io as any).on(COMMITTED, (seq: unknown) => {
+	// another node's message: typed, but still checked
+	io.on('log:committed', (seq) => {
 		if (typeof seq === 'number' && Number.isSafeInteger(seq)) onCommitted(seq);
 	});
 	return {
-		// eslint-disable-next-line @typescript-eslint/no-explicit-any
-		committed: (seq) => (io as any).serverSideEmit(COMMITTED, seq),
+		committed: (seq) => io.serverSideEmit('log:committed', seq),
 		close: async () => {
 			await client.quit().catch(() => {});
 		}
