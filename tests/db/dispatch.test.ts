@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/db';
 import { addProblem, addTownship, addVillage, buildProvince, refusal } from '../helpers/fixtures';
-import type { UserViewer } from '../../src/lib/server/events/planners';
+import type { UserViewer } from '../../src/lib/server/events/write/planners';
 import { findRegion, type Region } from '../../src/lib/server/geo/regions';
 import { suggestionsFor } from '../../src/lib/server/dispatch/suggestions';
 import { DEFAULT_WEIGHTS, setWeights } from '../../src/lib/server/dispatch/weights';

@@ -7,9 +7,9 @@ import { counterDrift } from '../../src/lib/server/indicators/counters';
 import { regionIndicators } from '../../src/lib/server/indicators/queries';
 import { appendEvent, appendEvents, eventsAfter, readerOf } from '../../src/lib/server/events/log';
 import { transaction } from '../../src/lib/server/db';
-import { commitPlan, postEvent } from '../../src/lib/server/events/post';
-import { problemEvidence } from '../../src/lib/server/events/planners/problems';
-import type { UserViewer } from '../../src/lib/server/events/planners/plan';
+import { commitPlan, postEvent } from '../../src/lib/server/events/write/post';
+import { problemEvidence } from '../../src/lib/server/events/write/planners/problems';
+import type { UserViewer } from '../../src/lib/server/events/write/planners/plan';
 import { postedEvent, type PostedEvent } from '../../src/lib/server/events/types';
 import type { Sql } from '../../src/lib/server/db';
 

@@ -4,7 +4,7 @@ import { addProblem, addTownship, addVillage, buildProvince, refusal } from '../
 import type { Viewer } from '../../src/lib/server/auth/viewer';
 import { counterDrift } from '../../src/lib/server/indicators/counters';
 import { eventsAfter, readerOf } from '../../src/lib/server/events/log';
-import { postEvent } from '../../src/lib/server/events/post';
+import { postEvent } from '../../src/lib/server/events/write/post';
 import { postedEvent, type PostedEvent } from '../../src/lib/server/events/types';
 
 type Role = 'county_officer' | 'dispatcher' | 'leader' | 'inspector';

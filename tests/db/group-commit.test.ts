@@ -1,4 +1,4 @@
-// Group commit (events/commit.ts): writes that queue while a batch is in flight commit together in
+// Group commit (events/write/commit.ts): writes that queue while a batch is in flight commit together in
 // one transaction, each in its own savepoint, with one insert of events and one of audit rows; a
 // refused or failing write is answered alone and the others commit; seqs stay gapless and
 // commit-ordered, counters agree with a recomputation, idempotency keys hold within and across batches.
@@ -7,9 +7,9 @@ import { freshDatabase, type TestDatabase } from '../helpers/db';
 import { addFacility, addPatient, addTownship, addVillage, buildProvince, refusal } from '../helpers/fixtures';
 import type { Viewer } from '../../src/lib/server/auth/viewer';
 import { counterDrift } from '../../src/lib/server/indicators/counters';
-import { batchStats, commitWrite } from '../../src/lib/server/events/commit';
-import { commitPlan, postEvent, SYSTEM } from '../../src/lib/server/events/post';
-import type { Plan } from '../../src/lib/server/events/planners/plan';
+import { batchStats, commitWrite } from '../../src/lib/server/events/write/commit';
+import { commitPlan, postEvent, SYSTEM } from '../../src/lib/server/events/write/post';
+import type { Plan } from '../../src/lib/server/events/write/planners/plan';
 import type { PostedEvent } from '../../src/lib/server/events/types';
 import type { Db, Sql } from '../../src/lib/server/db';
 

@@ -5,10 +5,10 @@ import type { Viewer } from '../../src/lib/server/auth/viewer';
 import { findRegion } from '../../src/lib/server/geo/regions';
 import { counterDrift } from '../../src/lib/server/indicators/counters';
 import { regionIndicators } from '../../src/lib/server/indicators/queries';
-import { markOverdue } from '../../src/lib/server/events/deadlines';
-import { commitPlan, postEvent } from '../../src/lib/server/events/post';
-import { problemDeadlineChange, problemEvidence } from '../../src/lib/server/events/planners/problems';
-import type { UserViewer } from '../../src/lib/server/events/planners/plan';
+import { markOverdue } from '../../src/lib/server/events/write/deadlines';
+import { commitPlan, postEvent } from '../../src/lib/server/events/write/post';
+import { problemDeadlineChange, problemEvidence } from '../../src/lib/server/events/write/planners/problems';
+import type { UserViewer } from '../../src/lib/server/events/write/planners/plan';
 import { addDays, dayOf } from '../../src/lib/days';
 
 const user = (username: string, role: 'county_officer' | 'dispatcher', scope: string): UserViewer =>

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/db';
 import { addProblem, addTownship, addVillage, buildProvince, refusal } from '../helpers/fixtures';
-import type { UserViewer } from '../../src/lib/server/events/planners';
-import { postEvent } from '../../src/lib/server/events/post';
+import type { UserViewer } from '../../src/lib/server/events/write/planners';
+import { postEvent } from '../../src/lib/server/events/write/post';
 import { eventsAfter, readerOf } from '../../src/lib/server/events/log';
 import { postedEvent } from '../../src/lib/server/events/types';
 import { findRegion } from '../../src/lib/server/geo/regions';

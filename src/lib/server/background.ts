@@ -1,7 +1,7 @@
 import type { Config } from './config';
-import { watchDeadlines } from './events/deadlines';
+import { watchDeadlines } from './events/write/deadlines';
 import { followLog } from './events/stream/publish';
-import { simulate } from './events/simulator';
+import { simulate } from './events/simulator/simulator';
 import { keepSnapshots } from './indicators/snapshots';
 
 /** The server's own work beside requests: the deadline watcher, the daily indicator snapshot, and in demo mode the simulator. */

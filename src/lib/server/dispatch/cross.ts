@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sql as defaultSql, type Db, type Sql } from '../db';
-import { commitPlan } from '../events/post';
-import type { PlannedEvent, UserViewer } from '../events/planners';
+import { commitPlan } from '../events/write/post';
+import type { PlannedEvent, UserViewer } from '../events/write/planners';
 import type { Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import type { CrossPair } from '$lib/types/dispatch';

@@ -1,10 +1,10 @@
-import { PROBLEM_CODE_LOCK } from '../events/planners/problems';
+import { PROBLEM_CODE_LOCK } from '../events/write/planners/problems';
 import { PROBLEM_CATEGORY_WORDS, PROBLEM_SOURCE_WORDS, PROBLEM_STATUS_WORDS } from '$lib/types/imports';
 import { countiesOf, type ImportSpec } from './kind';
 import { duplicates, notAfterToday, references } from './checks';
 
 const MB = 1024 * 1024;
-/** A ledger code as the county's ledger numbers it (events/planners/problems.ts): WT-<county>-0001. */
+/** A ledger code as the county's ledger numbers it (events/write/planners/problems.ts): WT-<county>-0001. */
 const CODE = /^WT-\d{6}-\d{4,6}$/;
 
 /** 问题台账: the ledger's items with deadline, responsible unit and leader, and status (SPEC §5). */
@@ -47,7 +47,7 @@ export const problems: ImportSpec = {
 
 	async check(db, job, scope) {
 		await duplicates(db, job, 'import_problem', 'code', '问题编号');
-		// a problem lies in a county or a place inside one (events/planners/problems.ts: problemRegion)
+		// a problem lies in a county or a place inside one (events/write/planners/problems.ts: problemRegion)
 		await references(db, job, scope.codes, {
 			table: 'import_problem',
 			column: 'region_code',

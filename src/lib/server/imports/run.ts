@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql as defaultSql, type Db, type Sql } from '../db';
-import type { UserViewer } from '../events/planners';
-import { commitBulk, type BulkApplied } from '../events/post';
+import type { UserViewer } from '../events/write/planners';
+import { commitBulk, type BulkApplied } from '../events/write/post';
 import { findRegion } from '../geo/regions';
 import { ApiError } from '../http/errors';
 import { holdCounties } from '../indicators/counters';

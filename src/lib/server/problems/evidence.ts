@@ -3,7 +3,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import { sql as defaultSql, type Db } from '../db';
 import { mediaType, readBody } from '../http/body';
 import { ApiError } from '../http/errors';
-import type { EvidenceFile } from '../events/planners/problems';
+import type { EvidenceFile } from '../events/write/planners/problems';
 
 /** What a file must be by its content (never by its name): a photo or a scanned PDF. */
 export const EVIDENCE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'application/pdf']);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { UserViewer } from '../events/planners/plan';
-import { problemCreation, problemDeadlineChange, problemEvidence, problemStatusChange } from '../events/planners/problems';
-import { commitPlan } from '../events/post';
+import type { UserViewer } from '../events/write/planners/plan';
+import { problemCreation, problemDeadlineChange, problemEvidence, problemStatusChange } from '../events/write/planners/problems';
+import { commitPlan } from '../events/write/post';
 import { problemMove, upcomingDay } from '../events/types';
 import { ApiError } from '../http/errors';
 import { PROBLEM_CATEGORIES, PROBLEM_SOURCES, type EvidenceRef } from '$lib/types/events';
 import type { ScopedProblem } from './access';
-import type { EvidenceFile } from '../events/planners/problems';
+import type { EvidenceFile } from '../events/write/planners/problems';
 
 const { problem: _problem, ...move } = problemMove;
 const text = (max: number, label: string) => z.string().trim().min(1, `${label}不能为空`).max(max, `${label}最多${max}个字符`);

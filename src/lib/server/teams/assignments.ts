@@ -1,8 +1,8 @@
 import { sql as defaultSql, type Sql } from '../db';
 import { ApiError } from '../http/errors';
-import { commitPlan } from '../events/post';
-import { endAssignment, endEvents, lockTeam, teamPlan, type AssignmentRow } from '../events/planners/teams';
-import type { PlannedEvent, UserViewer } from '../events/planners';
+import { commitPlan } from '../events/write/post';
+import { endAssignment, endEvents, lockTeam, teamPlan, type AssignmentRow } from '../events/write/planners/teams';
+import type { PlannedEvent, UserViewer } from '../events/write/planners';
 
 /**
  * Ends an assignment: completed (done) by the team or a dispatcher, cancelled by a dispatcher.

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { sql as defaultSql, type Sql } from '../db';
 import { ApiError } from '../http/errors';
-import { checkRetry, requestDigest } from '../events/idempotency';
-import { commitPlan } from '../events/post';
-import { lockTeam } from '../events/planners/teams';
-import type { UserViewer } from '../events/planners';
-import type { EvidenceFile } from '../events/planners/problems';
+import { checkRetry, requestDigest } from '../events/write/idempotency';
+import { commitPlan } from '../events/write/post';
+import { lockTeam } from '../events/write/planners/teams';
+import type { UserViewer } from '../events/write/planners';
+import type { EvidenceFile } from '../events/write/planners/problems';
 
 /**
  * A team's photos from the field: uploaded one at a time before the finding that carries them,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { sql as defaultSql, type Sql } from '../db';
 import type { Viewer } from '../auth/viewer';
 import { ApiError } from '../http/errors';
-import { postEvent, type Posted } from '../events/post';
+import { postEvent, type Posted } from '../events/write/post';
 import { PAYLOADS, type PostedEvent } from '../events/types';
 import type { FindingAnswer } from '$lib/types/teams';
 

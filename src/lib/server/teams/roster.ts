@@ -3,9 +3,9 @@ import { sql as defaultSql, type Db, type Sql } from '../db';
 import { grantable } from '../auth/scope';
 import { findRegion, type Region } from '../geo/regions';
 import { ApiError } from '../http/errors';
-import { commitPlan } from '../events/post';
-import { lockTeam, moveTeam, teamPlan, type Position, type TeamRow } from '../events/planners/teams';
-import type { PlannedEvent, UserViewer } from '../events/planners';
+import { commitPlan } from '../events/write/post';
+import { lockTeam, moveTeam, teamPlan, type Position, type TeamRow } from '../events/write/planners/teams';
+import type { PlannedEvent, UserViewer } from '../events/write/planners';
 import { TEAM_STATUSES } from '$lib/types/events';
 
 /**

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { regionInScope, requireRole, requireViewer } from '$lib/server/auth/scope';
 import { eventsAfter, readerOf, seen } from '$lib/server/events/log';
-import { POSTERS, postEvent } from '$lib/server/events/post';
+import { POSTERS, postEvent } from '$lib/server/events/write/post';
 import { IDEMPOTENCY_KEY, postedEvent } from '$lib/server/events/types';
 import { sql } from '$lib/server/db';
 import { body } from '$lib/server/http/body';

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requireRole } from '$lib/server/auth/scope';
-import { POSTERS, postEvents, type BatchItem } from '$lib/server/events/post';
+import { POSTERS, postEvents, type BatchItem } from '$lib/server/events/write/post';
 import { IDEMPOTENCY_KEY, postedEvent } from '$lib/server/events/types';
 import { body } from '$lib/server/http/body';
 import { ApiError, errorResponse, route } from '$lib/server/http/errors';

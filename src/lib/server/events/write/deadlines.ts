@@ -1,10 +1,10 @@
-import { sql as defaultSql, type Sql } from '../db';
-import { ApiError } from '../http/errors';
+import { sql as defaultSql, type Sql } from '../../db';
+import { ApiError } from '../../http/errors';
 import { dayOf } from '$lib/days';
 import { NotDue, problemEscalation, problemOverdue } from './planners/problems';
-import { DEFAULT_LIMITS, type EscalationLimits } from '../problems/escalation';
+import { DEFAULT_LIMITS, type EscalationLimits } from '../../problems/escalation';
 import { commitPlan, SYSTEM } from './post';
-import type { StoredEvent } from './log';
+import type { StoredEvent } from '../log';
 
 const BATCH = 200;
 

@@ -1,6 +1,6 @@
-import { covers } from '../../auth/scope';
-import { findRegion } from '../../geo/regions';
-import { ApiError } from '../../http/errors';
+import { covers } from '../../../auth/scope';
+import { findRegion } from '../../../geo/regions';
+import { ApiError } from '../../../http/errors';
 import { day, type PlannedEvent, type Planner } from './plan';
 
 const invalid = (field: string, message: string) => new ApiError(422, 'invalid_fields', '字段校验未通过', [{ field, message }]);

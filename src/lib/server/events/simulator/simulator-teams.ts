@@ -1,6 +1,6 @@
-import { sql } from '../db';
-import { DESCRIPTIONS } from '../seed/problem-texts';
-import type { PostedEvent } from './types';
+import { sql } from '../../db';
+import { DESCRIPTIONS } from '../../seed/problem-texts';
+import type { PostedEvent } from '../types';
 
 /**
  * The demo's inspection teams: an idle team is sent, unannounced, to one of the counties with

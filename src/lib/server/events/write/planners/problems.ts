@@ -1,12 +1,12 @@
-import type { Db } from '../../db';
-import { findRegion, regionOf, type Region } from '../../geo/regions';
-import { ApiError } from '../../http/errors';
-import { covers } from '../../auth/scope';
-import { mayChangeDeadline, moveFor, partOf, type Part } from '../../problems/lifecycle';
+import type { Db } from '../../../db';
+import { findRegion, regionOf, type Region } from '../../../geo/regions';
+import { ApiError } from '../../../http/errors';
+import { covers } from '../../../auth/scope';
+import { mayChangeDeadline, moveFor, partOf, type Part } from '../../../problems/lifecycle';
 import type { EscalationLevel, EvidenceRef, ProblemCategory, ProblemSource, ProblemStatus } from '$lib/types/events';
 import { dayOf, daysBetween } from '$lib/days';
-import { escalationDue, type EscalationLimits } from '../../problems/escalation';
-import type { PostedPayload } from '../types';
+import { escalationDue, type EscalationLimits } from '../../../problems/escalation';
+import type { PostedPayload } from '../../types';
 import type { Writer } from '../post';
 import { day, outOfReach, type Change, type Plan, type PlannedEvent, type Planner, type UserViewer } from './plan';
 

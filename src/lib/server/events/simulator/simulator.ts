@@ -1,15 +1,15 @@
-import { sql } from '../db';
-import { SIMULATOR } from '../auth/demo-users';
-import { userViewer } from '../auth/sessions';
-import type { Viewer } from '../auth/viewer';
-import { CATEGORIES, DESCRIPTIONS } from '../seed/problem-texts';
+import { sql } from '../../db';
+import { SIMULATOR } from '../../auth/demo-users';
+import { userViewer } from '../../auth/sessions';
+import type { Viewer } from '../../auth/viewer';
+import { CATEGORIES, DESCRIPTIONS } from '../../seed/problem-texts';
 import { createHash } from 'node:crypto';
-import { commitPlan, postEvent } from './post';
-import { problemEvidence } from './planners/problems';
-import type { UserViewer } from './planners/plan';
+import { commitPlan, postEvent } from '../write/post';
+import { problemEvidence } from '../write/planners/problems';
+import type { UserViewer } from '../write/planners/plan';
 import { addDays, dayOf } from '$lib/days';
 import { teamMove } from './simulator-teams';
-import type { PostedEvent } from './types';
+import type { PostedEvent } from '../types';
 
 /**
  * The demo's field: posts a steady, plausible mix of progress events through the same code as

@@ -1,10 +1,10 @@
 import type { PendingQuery, Row } from 'postgres';
-import type { Db } from '../../db';
-import { ApiError } from '../../http/errors';
-import type { Region } from '../../geo/regions';
-import type { Viewer } from '../../auth/viewer';
+import type { Db } from '../../../db';
+import { ApiError } from '../../../http/errors';
+import type { Region } from '../../../geo/regions';
+import type { Viewer } from '../../../auth/viewer';
 import type { EventOf, EventType, PostedEventType } from '$lib/types/events';
-import type { PostedPayload } from '../types';
+import type { PostedPayload } from '../../types';
 
 export type UserViewer = Extract<Viewer, { kind: 'user' }>;
 

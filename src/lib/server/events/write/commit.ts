@@ -1,10 +1,10 @@
-import { transaction, type Db, type Sql } from '../db';
-import { auditAll, type Actor, type AuditEntry } from '../auth/audit';
-import { holdRecords, releaseUnits } from '../indicators/counters';
-import { ApiError, isUnavailable } from '../http/errors';
+import { transaction, type Db, type Sql } from '../../db';
+import { auditAll, type Actor, type AuditEntry } from '../../auth/audit';
+import { holdRecords, releaseUnits } from '../../indicators/counters';
+import { ApiError, isUnavailable } from '../../http/errors';
 import type { EventPath } from '$lib/types/events';
-import { appendEvents, type NewEvent, type StoredEvent } from './log';
-import { publish } from './stream/publish';
+import { appendEvents, type NewEvent, type StoredEvent } from '../log';
+import { publish } from '../stream/publish';
 
 /**
  * Group commit: the one way a change reaches the event log. Writes queue up; one loop per

@@ -1,4 +1,4 @@
-import { regionOf } from '../../geo/regions';
+import { regionOf } from '../../../geo/regions';
 import type { PlannedEvent, Planner } from './plan';
 
 export const facilityChange: Planner<'facility.updated'> = async (tx, p) => {

@@ -1,18 +1,18 @@
-import { sql as defaultSql, type Db, type Sql } from '../db';
-import type { AuditEntry } from '../auth/audit';
-import { covers } from '../auth/scope';
-import type { Viewer } from '../auth/viewer';
-import { findRegion, findRegions, type Region } from '../geo/regions';
-import { countyPathOf } from '../geo/paths';
-import { ApiError } from '../http/errors';
-import { holdUnits, recountCounties } from '../indicators/counters';
+import { sql as defaultSql, type Db, type Sql } from '../../db';
+import type { AuditEntry } from '../../auth/audit';
+import { covers } from '../../auth/scope';
+import type { Viewer } from '../../auth/viewer';
+import { findRegion, findRegions, type Region } from '../../geo/regions';
+import { countyPathOf } from '../../geo/paths';
+import { ApiError } from '../../http/errors';
+import { holdUnits, recountCounties } from '../../indicators/counters';
 import { commitWrite, type Change, type Write } from './commit';
 import type { PostedEventType } from '$lib/types/events';
 import { checkRetry, requestDigest } from './idempotency';
-import { writeOfKey, type NewEvent, type StoredEvent } from './log';
+import { writeOfKey, type NewEvent, type StoredEvent } from '../log';
 import { PLANNERS, POSTERS, POSTERS_OF, SINGLE_STATEMENT, type Plan, type PlannedEvent, type UserViewer } from './planners';
 import { outOfReach, type Planner } from './planners/plan';
-import type { PostedEvent } from './types';
+import type { PostedEvent } from '../types';
 
 export { POSTERS };
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../../http/errors';
 
 /** JSON with every object's keys in sorted order: one text for a body however its keys came. */
 function canonical(value: unknown): string {

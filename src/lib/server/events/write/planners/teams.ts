@@ -1,11 +1,11 @@
-import type { Db } from '../../db';
-import { covers } from '../../auth/scope';
-import { findRegion, type Region } from '../../geo/regions';
-import { ApiError } from '../../http/errors';
+import type { Db } from '../../../db';
+import { covers } from '../../../auth/scope';
+import { findRegion, type Region } from '../../../geo/regions';
+import { ApiError } from '../../../http/errors';
 import { OUT, TEAM_MOVES } from '$lib/types/teams';
 import type { TeamStatus } from '$lib/types/events';
 import { insertProblem, problemCreated, problemRegion } from './problems';
-import { attachPhotos } from '../../teams/photo-store';
+import { attachPhotos } from '../../../teams/photo-store';
 import type { EvidenceRef } from '$lib/types/events';
 import { day, type Change, type Plan, type PlannedEvent, type Planner, type UserViewer } from './plan';
 

@@ -1,4 +1,4 @@
-import type { Role } from '../../auth/viewer';
+import type { Role } from '../../../auth/viewer';
 import type { PostedEventType } from '$lib/types/events';
 import { facilityChange } from './facilities';
 import { patientChange } from './patients';
