@@ -48,6 +48,17 @@ export function postEvent(baseUrl: string, cookie: string, facility: string, doc
 	});
 }
 
+/** Many facility updates in one `POST /api/events/batch`, each with its own key; the seqs of those applied. */
+export async function postEvents(baseUrl: string, cookie: string, items: { facility: string; doctors: number; key: string }[]): Promise<number[]> {
+	const answer = await request(baseUrl, '/api/events/batch', {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', cookie },
+		body: JSON.stringify({ events: items.map(({ facility, doctors, key }) => ({ type: 'facility.updated', payload: { facility, doctors }, key })) })
+	});
+	const results = answer.status === 200 ? ((answer.body as { items: { seq?: number }[] }).items ?? []) : [];
+	return results.flatMap((item) => (typeof item.seq === 'number' ? [item.seq] : []));
+}
+
 /**
  * A socket subscribed to `region` from `after`; every event it receives lands in `received`.
  * `batch`: it takes `events` messages (as the pages do), and `onEvent` sees each of their events.
