@@ -208,9 +208,10 @@ describe('the live stream', () => {
 		const county = (await sql`select seq from event where county_code = '371424' and not sealed and seq > ${head} and seq <= ${last} order by seq`).map((r) => r.seq);
 		expect(received.every((e) => e.path.county === '371424')).toBe(true);
 		expect(received.map((e) => e.seq)).toEqual(county);
-		expect(county).toEqual(expect.arrayContaining([mine.body.seq, mine.body.seq + 1]));
+		// the officer's own event, and after it (in the same commit batch) its county's figures
+		expect(county).toContain(mine.body.seq);
+		expect(received.some((e) => e.type === 'indicators.changed' && e.seq > mine.body.seq)).toBe(true);
 		expect(received.map((e) => e.seq)).not.toContain(res.body.seq);
-		expect(received.map((e) => e.seq)).not.toContain(res.body.seq + 1);
 	});
 
 	it('streams province-wide to a province subscriber, with the new indicators', async () => {
@@ -219,8 +220,10 @@ describe('the live stream', () => {
 		await subscribe(socket, '370000');
 		const res = await post(callers.dispatcher, followUp(other));
 		await settle();
-		const changed = received.find((e) => e.type === 'indicators.changed' && e.seq === res.body.seq + 1);
-		expect(changed?.payload).toMatchObject({ cause: res.body.seq });
+		// the batch the write committed in ends with one indicators.changed per county it moved;
+		// other files' writes in 临邑县's neighbour may share it, and then the latest is the cause
+		const changed = received.find((e) => e.type === 'indicators.changed' && e.seq > res.body.seq && e.path.county === '371425');
+		expect((changed?.payload as { cause: number }).cause).toBeGreaterThanOrEqual(res.body.seq);
 		expect((changed?.payload as { regions: { code: string }[] }).regions.map((r) => r.code)).toEqual(['371425', '371400', '370000']);
 	});
 
