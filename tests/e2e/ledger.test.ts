@@ -112,7 +112,10 @@ describe('the problem ledger in the browser', () => {
 		// the county's own page took the move live too
 		await county.locator('[data-testid="problem-detail"][data-status="closed"]').waitFor({ timeout: 15_000 });
 
-		await wall.waitForFunction('window.seen.county && window.seen.tile', null, { timeout: 15_000 });
+		await wall.waitForFunction(() => {
+			const seen = (window as unknown as { seen: Record<string, number> }).seen;
+			return Boolean(seen.county && seen.tile);
+		}, null, { timeout: 15_000 });
 		const seen = (await wall.evaluate('window.seen')) as Record<string, number>;
 		console.log(`ledger: wall tile ${seen.tile - closedAt} ms, county colour ${seen.county - closedAt} ms after the dispatcher clicked`);
 		expect(navigations).toBe(0);

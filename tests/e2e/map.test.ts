@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { baseUrl } from '../helpers/api';
-import { launch, newPage, SCREENSHOTS, signIn, watchOutside } from '../helpers/browser';
+import { launch, newPage, SCREENSHOTS, signIn, waitForRendered, watchOutside } from '../helpers/browser';
 
 describe('the province map', () => {
 	let browser: Browser;
@@ -84,7 +84,7 @@ describe('the province map', () => {
 		await page.getByTestId('region-map').and(page.locator('[data-drawn="true"]')).waitFor({ timeout: 30_000 });
 		const mapOf = `document.querySelector('[data-testid="region-map"]').maplibre`;
 		// county names where they fit, from the local font
-		await page.waitForFunction(`${mapOf}.queryRenderedFeatures({ layers: ['region-labels'] }).length > 20`, null, { timeout: 20_000 });
+		await waitForRendered(page, 'region-map', 'region-labels', 21);
 		// where a county's label sits on the screen now
 		const at = async (name: string) =>
 			(await page.evaluate(`(() => {

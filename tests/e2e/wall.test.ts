@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { appDatabase, baseUrl, call, login, type Caller } from '../helpers/api';
-import { launch, newPage, SCREENSHOTS, signIn, watchOutside } from '../helpers/browser';
+import { launch, newPage, SCREENSHOTS, signIn, waitForRendered, watchOutside } from '../helpers/browser';
 
 const sql = appDatabase();
 
@@ -64,7 +64,7 @@ describe('the wall screen', () => {
 		await expect(page.getByTestId('ranking-bottom').locator('li').count()).resolves.toBe(5);
 		await page.getByTestId('team-marker').nth(5).waitFor({ timeout: 20_000 });
 		expect(await page.getByTestId('countdown').textContent()).toMatch(/距问题整改阶段结束\s*\d+\s*天\s*\d{2}:\d{2}:\d{2}/);
-		await page.waitForFunction(`${mapOf}.queryRenderedFeatures({ layers: ['overdue-core'] }).length > 0`, null, { timeout: 20_000 });
+		await waitForRendered(page, 'wall-map', 'overdue-core');
 		// a province-wide leader sees the flight-inspection teams, placed and with their status
 		// the demo's six, and any other test file made in the province meanwhile: as many as the API lists
 		const teams = await page.evaluate(async () => {
@@ -75,7 +75,7 @@ describe('the wall screen', () => {
 		await expect(page.getByTestId('team-marker').count()).resolves.toBe(teams.placed);
 		expect(await page.getByTestId('kpi-teams').textContent()).toMatch(new RegExp(`飞行检查组在外\\s*\\d+\\s*共 ${teams.total} 组`));
 		// county names in Chinese, drawn by the map itself from the local font
-		await page.waitForFunction(`${mapOf}.queryRenderedFeatures({ layers: ['county-labels'] }).length > 0`, null, { timeout: 20_000 });
+		await waitForRendered(page, 'wall-map', 'county-labels');
 		const labels = await page.evaluate(`${mapOf}.queryRenderedFeatures({ layers: ['county-labels'] }).map((f) => f.properties.label)`);
 		expect((labels as string[]).some((label) => /[\u4e00-\u9fff]+(县|区|市)/.test(label))).toBe(true);
 		await page.waitForTimeout(1_000);

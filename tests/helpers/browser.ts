@@ -38,3 +38,19 @@ export async function newPage(browser: Browser, options: BrowserContextOptions =
 	const context = await browser.newContext({ ...options, extraHTTPHeaders: { 'x-forwarded-for': `127.0.9.${++pages}` } });
 	return context.newPage();
 }
+
+/**
+ * Waits until the MapLibre map inside the element with `testid` draws at least `min` features of
+ * `layer`. The predicate is a function, not a string: the app's CSP forbids eval, and Playwright
+ * polls a string predicate with eval inside the page.
+ */
+export async function waitForRendered(page: Page, testid: string, layer: string, min = 1, timeout = 20_000): Promise<void> {
+	await page.waitForFunction(
+		([testid, layer, min]) => {
+			const element = document.querySelector(`[data-testid="${testid}"]`) as unknown as { maplibre?: { queryRenderedFeatures(o: object): unknown[] } } | null;
+			return (element?.maplibre?.queryRenderedFeatures({ layers: [layer] }).length ?? 0) >= Number(min);
+		},
+		[testid, layer, min] as const,
+		{ timeout }
+	);
+}
