@@ -2,13 +2,24 @@ import type { PendingQuery, Row } from 'postgres';
 import type { Db } from '../db';
 
 /**
+ * The units a batch held up front (`holdRecords`), per transaction: a write's own hold of one of
+ * them is not sent again. Only those: a hold made inside a savepoint may be rolled back with it.
+ */
+const heldUpFront = new WeakMap<Db, Set<string>>();
+
+/**
  * Holds `units` (the regions whose records a change touches: a village for its clinic or
  * patients, a township for its centre, a county for its hospital or county-level problems) in
  * the caller's transaction: locks the ones not held yet in code order and notes their state
- * (`units_hold`, in one transaction-local setting). Sent in one write with the change's first
- * statement, it runs before it. The counters move when the units are released.
+ * (`units_hold`, in one transaction-local setting). Sent at once, in one write with the change's
+ * first statement, it runs before it; nothing is sent when the batch held them all up front.
+ * The counters move when the units are released.
  */
-export const holdUnits = (tx: Db, units: string[]) => tx`select units_hold(${units}::text[])`;
+export function holdUnits(tx: Db, units: string[]): Promise<unknown> {
+	const upFront = heldUpFront.get(tx);
+	const rest = upFront ? units.filter((unit) => !upFront.has(unit)) : units;
+	return rest.length ? tx`select units_hold(${rest}::text[])`.execute() : Promise.resolve();
+}
 
 /**
  * Moves the counters of every unit held since the last release by exactly what changed in it,
@@ -17,23 +28,29 @@ export const holdUnits = (tx: Db, units: string[]) => tx`select units_hold(${uni
  * the full recomputation (`units_state` and `unit_state`, compared with `unit_counts` in the
  * tests), so the two agree.
  */
-export const releaseUnits = (tx: Db) => tx`select units_release()`;
+export function releaseUnits(tx: Db) {
+	heldUpFront.delete(tx);
+	return tx`select units_release()`;
+}
 
 /**
  * The records of `facilities` and `patients` locked in id order and their units held, in one
- * statement: a batch holds what its writes are about before making their changes, so that each
- * of them finds its unit held already.
+ * statement, sent at once: a batch holds what its writes are about before making their changes,
+ * so that each of them finds its unit held already.
  */
-export function holdRecords(tx: Db, facilities: string[], patients: string[]) {
-	return tx`select units_hold(array(
-		select region_code from (select region_code from facility where id = any(${facilities}::text[]) order by id for update) f
-		union all
-		select village_code from (select village_code from patient where id = any(${patients}::text[]) order by id for update) p))`;
+export function holdRecords(tx: Db, facilities: string[], patients: string[]): Promise<void> {
+	return tx`
+		select units_hold(u.codes), u.codes from (select array(
+			select region_code from (select region_code from facility where id = any(${facilities}::text[]) order by id for update) f
+			union all
+			select village_code from (select village_code from patient where id = any(${patients}::text[]) order by id for update) p) as codes) u`
+		.execute()
+		.then(([row]) => void heldUpFront.set(tx, new Set(row.codes as string[])));
 }
 
 /** Runs `change` in the caller's transaction with `units` held, and moves the counters by what it changed. */
 export async function changeUnits<T>(tx: Db, units: string[], change: () => Promise<T>): Promise<T> {
-	const [, result] = await Promise.all([holdUnits(tx, units).execute(), change()]);
+	const [, result] = await Promise.all([holdUnits(tx, units), change()]);
 	await releaseUnits(tx);
 	return result;
 }

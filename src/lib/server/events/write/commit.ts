@@ -193,7 +193,7 @@ function holdSubjects(tx: Db, batch: Queued[]): Promise<unknown> | null {
 		if (write.holds?.facility) facilities.push(write.holds.facility);
 		if (write.holds?.patient) patients.push(write.holds.patient);
 	}
-	return facilities.length || patients.length ? holdRecords(tx, facilities, patients).execute() : null;
+	return facilities.length || patients.length ? holdRecords(tx, facilities, patients) : null;
 }
 
 /**

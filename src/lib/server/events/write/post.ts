@@ -33,11 +33,11 @@ async function change(tx: Db, plan: Plan, unit: string): Promise<Record<string, 
 	if (plan.statement) {
 		// built first (it may refuse), sent right behind the hold
 		const statement = plan.statement(tx);
-		const held = plan.counts ? holdUnits(tx, [unit]).execute() : null;
+		const held = plan.counts ? holdUnits(tx, [unit]) : null;
 		const [, [after]] = await Promise.all([held, statement.execute()]);
 		return after;
 	}
-	const held = plan.counts ? holdUnits(tx, [unit]).execute() : null;
+	const held = plan.counts ? holdUnits(tx, [unit]) : null;
 	const [, after] = await Promise.all([held, plan.apply(tx)]);
 	return after;
 }
