@@ -1,4 +1,3 @@
-import type { PendingQuery, Row } from 'postgres';
 import type { Db } from '../db';
 
 /**

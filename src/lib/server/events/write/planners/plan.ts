@@ -53,7 +53,7 @@ interface PlanBase {
 /** The change: one statement whose first row is the record after it, or an async function for more. */
 export type Change =
 	| {
-			/** sent in one write with the counters' hold and move (`changeUnitsBy`); may throw before building it */
+			/** sent in one write with the unit's hold (`change` in post.ts); may throw before building it */
 			statement: (tx: Db) => PendingQuery<Row[]>;
 			apply?: never;
 	  }
