@@ -39,6 +39,12 @@ export type NewEvent = (EventOf<Exclude<EventType, 'indicators.changed'>> | Fill
 /** An event as the log holds it: what the stream carries, and whether it is sealed. */
 export type StoredEvent<T extends EventType = EventType> = LiveEvent<T> & { sealed: boolean };
 
+/** `event` as one of `type`, checked: what a write made first is the type it planned, or this throws. */
+export function eventOfType<T extends EventType>(event: StoredEvent | undefined, type: T): StoredEvent<T> {
+	if (event?.type !== type) throw new Error(`a ${type} event was expected, not ${event?.type ?? 'none'}`);
+	return event as StoredEvent<T>;
+}
+
 
 export { pathCodes, pathOf };
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { UserViewer } from '../events/write/planners/plan';
 import { problemCreation, problemDeadlineChange, problemEvidence, problemStatusChange } from '../events/write/planners/problems';
 import { commitPlan } from '../events/write/post';
+import { eventOfType } from '../events/log';
 import { problemMove, upcomingDay } from '../events/types';
 import { ApiError } from '../http/errors';
 import { PROBLEM_CATEGORIES, PROBLEM_SOURCES, type EvidenceRef } from '$lib/types/events';
@@ -28,7 +29,7 @@ export async function patchProblem(viewer: UserViewer, scoped: ScopedProblem, pa
 /** Keeps an uploaded file with the problem until a move claims it. */
 export async function addEvidence(viewer: UserViewer, scoped: ScopedProblem, file: EvidenceFile): Promise<EvidenceRef> {
 	const [event] = await commitPlan(viewer, 'problem.evidence_added', (tx) => problemEvidence(tx, scoped.problem.id, file, viewer));
-	return (event.payload as { evidence: EvidenceRef }).evidence;
+	return eventOfType(event, 'problem.evidence_added').payload.evidence;
 }
 
 const regionCode = z.string().regex(/^(\d{6}|\d{9}|\d{12})$/, '地区代码应为6、9或12位数字');
@@ -54,5 +55,5 @@ export async function createProblem(viewer: UserViewer, input: z.infer<typeof ne
 	const source = input.source ?? (viewer.role === 'county_officer' ? 'self_check' : undefined);
 	if (!source) throw new ApiError(422, 'invalid_fields', '字段校验未通过', [{ field: 'source', message: '请选择问题来源' }]);
 	const [event] = await commitPlan(viewer, 'problem.created', (tx) => problemCreation(tx, { ...input, source }, viewer));
-	return (event.payload as { problem: number }).problem;
+	return eventOfType(event, 'problem.created').payload.problem;
 }

@@ -5,6 +5,7 @@ import type { Viewer } from '../../auth/viewer';
 import { CATEGORIES, DESCRIPTIONS } from '../../seed/problem-texts';
 import { createHash } from 'node:crypto';
 import { commitPlan, postEvent } from '../write/post';
+import { eventOfType } from '../log';
 import { problemEvidence } from '../write/planners/problems';
 import type { UserViewer } from '../write/planners/plan';
 import { addDays, dayOf } from '$lib/days';
@@ -70,7 +71,7 @@ async function rectification(province: string): Promise<PostedEvent | null> {
 	}
 	const file = { name: '整改现场.png', type: 'image/png', size: PHOTO.length, sha256: createHash('sha256').update(PHOTO).digest('hex'), content: PHOTO };
 	const [added] = await commitPlan(county, 'problem.evidence_added', (tx) => problemEvidence(tx, problem, file, county));
-	const evidence = [(added.payload as { evidence: { id: number } }).evidence.id];
+	const evidence = [eventOfType(added, 'problem.evidence_added').payload.evidence.id];
 	await postEvent(county, { type: 'problem.status_changed', payload: { problem, status: 'submitted', note: '整改完成，提请核查销号', evidence } }, null);
 	return null;
 }
