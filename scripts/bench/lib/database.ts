@@ -21,7 +21,7 @@ export const urlOf = (name: string) => {
 	return url.toString();
 };
 
-export const connect = (url: string, max = 4) => postgres(url, { ...options, max });
+export const connect = (url: string, max = 4, extra: postgres.Options<Record<string, never>> = {}) => postgres(url, { ...options, ...extra, max });
 
 const migrationFiles = () => readdirSync(MIGRATIONS_DIR).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name)).sort();
 

@@ -2,6 +2,10 @@ import type { BenchContext, Phase } from '../lib/context';
 import { connect } from '../lib/database';
 import { now, round } from '../lib/stats';
 import type { ProbeReport } from '../lib/server';
+import { userViewer, type ViewerRow } from '../../../src/lib/server/auth/sessions';
+import { postEvent, postEvents } from '../../../src/lib/server/events/write/post';
+import type { Sql } from '../../../src/lib/server/db';
+import { TIME_ZONE } from '../../../src/lib/days';
 
 /** `workers` loops, each doing `one()` back to back for `seconds`: completions a second. */
 async function closedLoop(workers: number, seconds: number, one: (worker: number, i: number) => Promise<boolean>) {
@@ -37,6 +41,7 @@ export const ingest: Phase = {
 		const [{ sync }] = await ctx.db`select current_setting('synchronous_commit') as sync`;
 		const clinics = (await ctx.db`select id from facility where kind = 'village_clinic' order by id`).map((r) => r.id as string);
 		await ctx.db`create table if not exists bench_plain_insert (id bigserial primary key, at timestamptz not null default now(), payload jsonb not null)`;
+		const plainAt = new Map<number, number>();
 		for (const concurrency of [1, 8, 32]) {
 			const plain = connect(ctx.app.dbUrl, concurrency);
 			const inserts = await closedLoop(concurrency, seconds, async (w, i) => {
@@ -44,6 +49,7 @@ export const ingest: Phase = {
 				return true;
 			});
 			await plain.end();
+			plainAt.set(concurrency, inserts.rate);
 			let n = 0;
 			const failures: Record<string, number> = {};
 			ctx.app.resetProbe();
@@ -116,6 +122,44 @@ export const ingest: Phase = {
 			});
 			ctx.log(`  ${concurrency} batch writers of ${size}: ${rate} events/s, ${inserts.rate} plain inserts/s, server ${cpu.serverCpuPercent} % CPU, ${cpu.serverCpuMsPerEvent} ms a event`);
 		}
+		await writePathInProcess(ctx, clinics, seconds, plainAt);
 		await ctx.db`drop table bench_plain_insert`;
 	}
 };
+
+/**
+ * The same writes through the write path called from this process (`postEvent`, `postEvents`
+ * on a pool of its own, as the server's), without HTTP: what the request around a write costs
+ * is the difference from the figures above.
+ */
+async function writePathInProcess(ctx: BenchContext, clinics: string[], seconds: number, plainAt: Map<number, number>) {
+	const db = connect(ctx.app.dbUrl, 10, { connection: { TimeZone: TIME_ZONE } }) as unknown as Sql;
+	const [row] = await db`
+		select u.id, u.username, u.role, u.scope_team, r.level, r.code, r.name
+		from app_user u left join region r on r.code = u.scope_region where u.username = 'dispatcher'`;
+	const dispatcher = userViewer(row as unknown as ViewerRow, 'bench');
+	let n = 0;
+	const next = () => {
+		const facility = clinics[(n++ * 7919) % clinics.length];
+		return { type: 'facility.updated' as const, payload: { facility, doctors: n % 4 } };
+	};
+	try {
+		for (const [writers, size] of [[1, 1], [8, 1], [32, 1], [8, 100]]) {
+			let events = 0;
+			const started = now();
+			await closedLoop(writers, seconds, async () => {
+				if (size === 1) await postEvent(dispatcher, next(), null, db);
+				else await postEvents(dispatcher, Array.from({ length: size }, () => ({ input: next(), idempotencyKey: null })), db);
+				events += size;
+				return true;
+			});
+			const rate = Math.round(events / ((now() - started) / 1000));
+			const plain = plainAt.get(writers)!;
+			const name = size === 1 ? `${writers} concurrent: events/s, no HTTP` : `${writers} batch writers of ${size}: events/s, no HTTP`;
+			ctx.record({ group: 'write path in process', name, value: rate, unit: 'ev/s', detail: { ofPlainInserts: round(rate / plain, 3), insertsPerSecond: plain, seconds } });
+			ctx.log(`  in process, ${name}: ${rate} (${round((100 * rate) / plain, 1)} % of plain inserts)`);
+		}
+	} finally {
+		await db.end();
+	}
+}

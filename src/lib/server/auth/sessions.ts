@@ -21,7 +21,7 @@ export async function endSession(token: string): Promise<string> {
 	return id;
 }
 
-type ViewerRow = { id: number; username: string; role: Role; scope_team: string | null; level: string | null; code: string | null; name: string | null };
+export type ViewerRow = { id: number; username: string; role: Role; scope_team: string | null; level: string | null; code: string | null; name: string | null };
 
 export function userViewer(row: ViewerRow, sessionId: string): Viewer {
 	const scope = row.code ? ({ level: row.level, code: row.code, name: row.name } as ScopeRegion) : null;
