@@ -1,4 +1,4 @@
-import { now } from './stats';
+import { Histogram, now } from './stats';
 
 export interface Drive {
 	url: string;
@@ -21,6 +21,8 @@ export interface Driven {
 	rate: number;
 	/** requests the schedule wanted but that were never sent: the server did not keep up */
 	unsent: number;
+	/** POST sent → its 201 read, ms: the write's share of the POST → receive latency */
+	answered: { p50: number | null; p99: number | null };
 }
 
 /** Posts at a fixed rate through the real HTTP API and reports what was acknowledged. */
@@ -33,6 +35,7 @@ export async function drive(d: Drive): Promise<Driven> {
 	const total = Math.round(d.rate * d.seconds);
 	const started = now();
 	const pending = new Set<Promise<void>>();
+	const answered = new Histogram();
 	const one = (i: number) => {
 		const { json, county } = d.body(i);
 		const at = now();
@@ -42,6 +45,7 @@ export async function drive(d: Drive): Promise<Driven> {
 				const text = await res.text();
 				if (res.status === 201) {
 					acked++;
+					answered.add(now() - at);
 					d.onAck(JSON.parse(text).seq, at, county);
 				} else failed[res.status] = (failed[res.status] ?? 0) + 1;
 			})
@@ -62,5 +66,5 @@ export async function drive(d: Drive): Promise<Driven> {
 	}
 	await Promise.all(pending);
 	const seconds = (now() - started) / 1000;
-	return { sent, acked, failed, seconds: Math.round(seconds * 10) / 10, rate: Math.round(acked / seconds), unsent: total - sent };
+	return { sent, acked, failed, seconds: Math.round(seconds * 10) / 10, rate: Math.round(acked / seconds), unsent: total - sent, answered: { p50: answered.percentile(50), p99: answered.percentile(99) } };
 }

@@ -99,6 +99,7 @@ async function measure(ctx: BenchContext, target: Target, subjectsOf: { id: stri
 				acknowledged: driven.acked,
 				failed: driven.failed,
 				achievedRate: driven.rate,
+				answered: driven.answered,
 				clientLoopP99: clients.loopP99,
 				server
 			};
@@ -150,7 +151,7 @@ export const live: Phase = {
 			row(`${step}: POST→receive p50/p95/p99`, r.p99, 'ms', step.startsWith('steady') ? 'p99 < 25 ms' : step.startsWith('burst') ? 'p99 < 100 ms' : undefined,
 				// met only at the rate asked for: a server that could not take the load has not met it
 				step.startsWith('steady') ? r.p99 !== null && r.p99 < 25 && r.unsent === 0 : step.startsWith('burst') ? r.p99 !== null && r.p99 < 100 && r.unsent === 0 : undefined,
-				{ p50: r.p50, p95: r.p95, p99: r.p99, max: r.max, achievedRate: r.achievedRate, unsent: r.unsent, deliveries: r.deliveries, clientLoopP99: r.clientLoopP99, bare: { p50: b.p50, p95: b.p95, p99: b.p99, achievedRate: b.achievedRate } });
+				{ p50: r.p50, p95: r.p95, p99: r.p99, max: r.max, answered: r.answered, achievedRate: r.achievedRate, unsent: r.unsent, deliveries: r.deliveries, clientLoopP99: r.clientLoopP99, bare: { p50: b.p50, p95: b.p95, p99: b.p99, achievedRate: b.achievedRate } });
 			// the burst's losses are counted once its recovery is over (deliveries may still be on their way when it ends)
 			if (!step.startsWith('burst') && !step.endsWith('0–5 s')) {
 				const name = step.endsWith('5–10 s') ? 'burst 1000/s and 10 s after: events lost' : `${step}: events lost`;
