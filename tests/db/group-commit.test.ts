@@ -151,6 +151,33 @@ describe('group commit', () => {
 		expect(await counterDrift(db.sql)).toEqual([]);
 	});
 
+	it('sends the change of a write alone in its batch right behind its reads, and rolls all of it back when the write is refused', async () => {
+		const start = await head();
+		const before = stats();
+		const [audits] = await db.sql`select count(*)::int as n from audit_log`;
+		const [counter] = await db.sql`select counts::text as counts from indicator_counter where code = '990102'`;
+		// one at a time: each write is its batch alone
+		const signedAlone = await postEvent(officer, signed('G110', '2020-04-05'), null, db.sql);
+		const outOfScope = await refusal(postEvent(officer, signed('ELSEWHERE', '2020-04-05'), null, db.sql));
+		const noSuchPatient = await refusal(postEvent(officer, signed('NOBODY', '2020-04-05'), null, db.sql));
+		const clinic = await postEvent(officer, { type: 'facility.updated', payload: { facility: 'clinic-g', doctors: 3 } }, null, db.sql);
+		expect(stats().early - before.early).toBe(4);
+		expect([outOfScope.status, noSuchPatient.status]).toEqual([403, 403]);
+		const rows = await db.sql`select seq, type from event where seq > ${start} order by seq`;
+		expect(rows.map((r) => r.type)).toEqual(['patient.signed', 'indicators.changed', 'facility.updated', 'indicators.changed']);
+		expect([signedAlone.seq, clinic.seq]).toEqual([rows[0].seq, rows[2].seq]);
+		// the refused write's update ran in its transaction, and went with it
+		const [elsewhere] = await db.sql`select signed_on from patient where id = 'ELSEWHERE'`;
+		expect(elsewhere.signed_on).toBeNull();
+		const [{ doctors }] = await db.sql`select doctors from facility where id = 'clinic-g'`;
+		expect(doctors).toBe(3);
+		const [after] = await db.sql`select count(*)::int as n from audit_log`;
+		expect(after.n - audits.n).toBe(2);
+		const [counterAfter] = await db.sql`select counts::text as counts from indicator_counter where code = '990102'`;
+		expect(counterAfter.counts).toBe(counter.counts);
+		expect(await counterDrift(db.sql)).toEqual([]);
+	});
+
 	it('makes the pure writes of a batch together, and tries it again with a savepoint each when one fails in the database', async () => {
 		const start = await head();
 		const before = stats();

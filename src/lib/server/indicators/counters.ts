@@ -4,7 +4,10 @@ import type { Db } from '../db';
  * The units a batch held up front (`holdRecords`), per transaction: a write's own hold of one of
  * them is not sent again. Only those: a hold made inside a savepoint may be rolled back with it.
  */
-const heldUpFront = new WeakMap<Db, Set<string>>();
+const upFront = new WeakMap<Db, Set<string>>();
+
+/** Whether `unit` was held up front in `tx` (`holdRecords`), so that no hold of its own must precede its change. */
+export const heldUpFront = (tx: Db, unit: string): boolean => upFront.get(tx)?.has(unit) ?? false;
 
 /**
  * Holds `units` (the regions whose records a change touches: a village for its clinic or
@@ -15,8 +18,7 @@ const heldUpFront = new WeakMap<Db, Set<string>>();
  * The counters move when the units are released.
  */
 export function holdUnits(tx: Db, units: string[]): Promise<unknown> {
-	const upFront = heldUpFront.get(tx);
-	const rest = upFront ? units.filter((unit) => !upFront.has(unit)) : units;
+	const rest = units.filter((unit) => !heldUpFront(tx, unit));
 	return rest.length ? tx`select units_hold(${rest}::text[])`.execute() : Promise.resolve();
 }
 
@@ -28,7 +30,7 @@ export function holdUnits(tx: Db, units: string[]): Promise<unknown> {
  * tests), so the two agree.
  */
 export function releaseUnits(tx: Db) {
-	heldUpFront.delete(tx);
+	upFront.delete(tx);
 	return tx`select units_release()`;
 }
 
@@ -44,7 +46,7 @@ export function holdRecords(tx: Db, facilities: string[], patients: string[]): P
 			union all
 			select village_code from (select village_code from patient where id = any(${patients}::text[]) order by id for update) p) as codes) u`
 		.execute()
-		.then(([row]) => void heldUpFront.set(tx, new Set(row.codes as string[])));
+		.then(([row]) => void upFront.set(tx, new Set(row.codes as string[])));
 }
 
 /** Runs `change` in the caller's transaction with `units` held, and moves the counters by what it changed. */

@@ -1,3 +1,4 @@
+import type { Row } from 'postgres';
 import { sql as defaultSql, type Db, type Sql } from '../../db';
 import type { AuditEntry } from '../../auth/audit';
 import { covers } from '../../auth/scope';
@@ -5,13 +6,13 @@ import type { Viewer } from '../../auth/viewer';
 import { findRegion, findRegions, type Region } from '../../geo/regions';
 import { countyPathOf } from '../../geo/paths';
 import { ApiError } from '../../http/errors';
-import { holdUnits, recountCounties } from '../../indicators/counters';
+import { heldUpFront, holdUnits, recountCounties } from '../../indicators/counters';
 import { commitWrite, type Change, type Write } from './commit';
 import type { PostedEventType } from '$lib/types/events';
 import { checkRetry, requestDigest } from './idempotency';
 import { writeOfKey, type NewEvent, type StoredEvent } from '../log';
 import { PLANNERS, POSTERS, POSTERS_OF, SINGLE_STATEMENT, type Plan, type PlannedEvent, type UserViewer } from './planners';
-import { outOfReach, type Planner } from './planners/plan';
+import { outOfReach, type ChangeStatement, type Planner } from './planners/plan';
 import type { PostedEvent } from '../types';
 
 export { POSTERS };
@@ -27,9 +28,17 @@ export interface Posted {
 
 /**
  * Applies the plan's change with `unit` held when it counts (the batch moves the counters of
- * every held unit once, after its writes' changes); the record after it.
+ * every held unit once, after its writes' changes); the record after it. `sent`: the change's
+ * statement, sent already right behind the plan's reads (a write that went early), which
+ * counts only with its unit held before it, as the batch holds its subjects' up front.
  */
-async function change(tx: Db, plan: Plan, unit: string): Promise<Record<string, unknown>> {
+async function change(tx: Db, plan: Plan, unit: string, sent?: Promise<Row[]>): Promise<Record<string, unknown>> {
+	if (sent) {
+		// not held before the change went out: the batch fails and is made again, without going early
+		if (plan.counts && !heldUpFront(tx, unit)) throw new Error(`unit ${unit} was not held before its change went out`);
+		const [after] = await sent;
+		return after;
+	}
 	if (plan.statement) {
 		// built first (it may refuse), sent right behind the hold
 		const statement = plan.statement(tx);
@@ -53,14 +62,14 @@ export const SYSTEM = { kind: 'system' } as const;
 export type Writer = UserViewer | typeof SYSTEM;
 
 /** The record and its counters, in `tx`; the audit row, the events and the county's figures are left to the batch. */
-async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key: Keyed | null): Promise<Change<StoredEvent[]>> {
+async function applyPlan(tx: Db, writer: Writer, action: string, plan: Plan, key: Keyed | null, sent?: Promise<Row[]>): Promise<Change<StoredEvent[]>> {
 	const region = plan.subjectRegion ?? (await findRegion(plan.subject, tx));
 	if (!region) throw outOfReach();
 	// the server's own changes follow its rules, not a scope
 	if (writer.kind !== 'system' && !(await (plan.mayPost ?? covers)(writer, region))) throw outOfReach();
 	const viewer = writer.kind === 'system' ? null : writer;
 	const actor = viewer ? viewer.username : 'system';
-	const after = await change(tx, plan, region.code);
+	const after = await change(tx, plan, region.code, sent);
 	// a finding's problem reaches the county naming no one; sealed events and the audit row still do
 	const publicActor = plan.anonymous ? null : actor;
 	const events: NewEvent[] = plan.events(after).map((event, i) => ({
@@ -130,14 +139,14 @@ function postedWrite(viewer: UserViewer, input: PostedEvent, idempotencyKey: str
 	const subject = subjectOf(input);
 	const payload = input.payload as { facility?: unknown; patient?: unknown };
 	return {
-		pure: SINGLE_STATEMENT.has(input.type),
+		pure: input.type in SINGLE_STATEMENT,
 		holds: {
 			facility: typeof payload.facility === 'string' ? payload.facility : undefined,
 			patient: typeof payload.patient === 'string' ? payload.patient : undefined
 		},
 		// a key twice in one batch: the second waits for the next, where it finds the first
 		subjects: [...(subject ? [subject] : []), ...(key ? [`key:${key.key}`] : [])],
-		async apply(tx) {
+		async apply(tx, early) {
 			if (key) {
 				// a retry waits for the first attempt (another node's), then finds its event
 				// the lock goes out now and the look right behind it, which runs once the lock is granted
@@ -148,10 +157,16 @@ function postedWrite(viewer: UserViewer, input: PostedEvent, idempotencyKey: str
 					return { events: [], audit: null, counties: [], answer: () => ({ seq: first.seq, repeated: true }) };
 				}
 			}
-			const plan = await (PLANNERS[input.type] as Planner<PostedEventType>)(tx, input.payload, viewer);
+			const planned = (PLANNERS[input.type] as Planner<PostedEventType>)(tx, input.payload, viewer);
+			// going early, the change goes out in one write with the planner's reads, right behind them
+			const statement = early ? (SINGLE_STATEMENT[input.type] as ChangeStatement<PostedEventType> | undefined) : undefined;
+			const sent = statement?.(tx, input.payload).execute();
+			// refused, the write's transaction is rolled back whatever the statement did
+			sent?.catch(() => {});
+			const plan = await planned;
 			// a subject that is not there is answered as one out of reach
 			if (!plan) throw outOfReach();
-			const change = await applyPlan(tx, viewer, input.type, plan, key);
+			const change = await applyPlan(tx, viewer, input.type, plan, key, sent);
 			return { ...change, answer: (stored) => ({ seq: stored[0].seq, repeated: false }) };
 		}
 	};

@@ -1,5 +1,12 @@
 import { regionOf } from '../../../geo/regions';
-import type { PlannedEvent, Planner } from './plan';
+import type { ChangeStatement, PlannedEvent, Planner } from './plan';
+
+/** A facility's change: its payload's figures, the others as they were. */
+export const facilityStatement: ChangeStatement<'facility.updated'> = (tx, p) => tx`
+	update facility set doctors = coalesce(${p.doctors ?? null}::int, doctors),
+		licensed_doctors = coalesce(${p.licensed_doctors ?? null}::int, licensed_doctors),
+		standard_met = coalesce(${p.standard_met ?? null}::boolean, standard_met), updated_at = now()
+	where id = ${p.facility} returning *`;
 
 export const facilityChange: Planner<'facility.updated'> = async (tx, p) => {
 	// the subject's region is read right behind the row, in the same round trip
@@ -13,11 +20,7 @@ export const facilityChange: Planner<'facility.updated'> = async (tx, p) => {
 		subjectRegion,
 		counts: true,
 		before,
-		statement: (tx) => tx`
-			update facility set doctors = coalesce(${p.doctors ?? null}::int, doctors),
-				licensed_doctors = coalesce(${p.licensed_doctors ?? null}::int, licensed_doctors),
-				standard_met = coalesce(${p.standard_met ?? null}::boolean, standard_met), updated_at = now()
-			where id = ${p.facility} returning *`,
+		statement: (tx) => facilityStatement(tx, p),
 		events: (after): PlannedEvent[] => [
 			{
 				type: 'facility.updated',

@@ -1,11 +1,11 @@
 import type { Role } from '../../../auth/viewer';
 import type { PostedEventType } from '$lib/types/events';
-import { facilityChange } from './facilities';
-import { patientChange } from './patients';
+import { facilityChange, facilityStatement } from './facilities';
+import { patientChange, patientStatement } from './patients';
 import { problemCreation, problemStatusChange, problemSupervision } from './problems';
 import { talkRecord } from './talks';
 import { teamAssignment, teamFinding, teamLocation, teamStatus } from './teams';
-import type { Planner } from './plan';
+import type { ChangeStatement, Planner } from './plan';
 
 export type { Plan, PlannedEvent, UserViewer } from './plan';
 
@@ -28,16 +28,18 @@ export const PLANNERS: { [T in PostedEventType]: Planner<T> } = {
 
 /**
  * Types whose planner reads its subject, refuses before it changes anything, and changes the
- * record in one statement (a `statement` plan): a commit batch makes them together (`Write.pure`).
+ * record in one statement built from the payload alone (a `statement` plan): a commit batch
+ * makes them together (`Write.pure`), and a write alone in its batch sends that statement right
+ * behind its reads (`Write.apply`'s `early`).
  */
-export const SINGLE_STATEMENT: ReadonlySet<PostedEventType> = new Set([
-	'patient.identified',
-	'patient.treated',
-	'patient.followed_up',
-	'patient.signed',
-	'patient.enrolled',
-	'facility.updated'
-]);
+export const SINGLE_STATEMENT: { readonly [T in PostedEventType]?: ChangeStatement<T> } = {
+	'patient.identified': patientStatement('patient.identified'),
+	'patient.treated': patientStatement('patient.treated'),
+	'patient.followed_up': patientStatement('patient.followed_up'),
+	'patient.signed': patientStatement('patient.signed'),
+	'patient.enrolled': patientStatement('patient.enrolled'),
+	'facility.updated': facilityStatement
+};
 
 const FIELD: Role[] = ['county_officer', 'dispatcher'];
 const TEAM: Role[] = ['inspector', 'dispatcher'];

@@ -1,5 +1,5 @@
 import { regionOf } from '../../../geo/regions';
-import type { PlannedEvent, Planner } from './plan';
+import type { ChangeStatement, PlannedEvent, Planner } from './plan';
 import { day } from './plan';
 
 const PATIENT_COLUMN = {
@@ -11,6 +11,14 @@ const PATIENT_COLUMN = {
 } as const;
 
 export type PatientEventType = keyof typeof PATIENT_COLUMN;
+
+/** A patient's step: its day (today when the payload names none); enrolment also marks the patient insured. */
+export const patientStatement =
+	(type: PatientEventType): ChangeStatement<PatientEventType> =>
+	(tx, { patient, date }) => tx`
+		update patient set ${tx(PATIENT_COLUMN[type])} = coalesce(${date ?? null}::date, current_date),
+			insured = insured or ${type === 'patient.enrolled'}, updated_at = now()
+		where id = ${patient} returning *`;
 
 export const patientChange =
 	(type: PatientEventType): Planner<PatientEventType> =>
@@ -27,10 +35,7 @@ export const patientChange =
 			subjectRegion,
 			counts: true,
 			before,
-			statement: (tx) => tx`
-				update patient set ${tx(column)} = coalesce(${date ?? null}::date, current_date),
-					insured = insured or ${type === 'patient.enrolled'}, updated_at = now()
-				where id = ${patient} returning *`,
+			statement: (tx) => patientStatement(type)(tx, { patient, date }),
 			events: (after): PlannedEvent[] => [{ type, payload: { patient, date: day(after[column]) } }]
 		};
 	};

@@ -65,6 +65,13 @@ export type Change =
 
 export type Plan = PlanBase & Change;
 
+/**
+ * The one statement a single-statement type's change is, built from its payload alone: the
+ * plan's `statement`, or sent right behind the planner's reads when the write may go early
+ * (`Write.apply` in commit.ts).
+ */
+export type ChangeStatement<T extends PostedEventType> = (tx: Db, payload: PostedPayload<T>) => PendingQuery<Row[]>;
+
 /** Reads the subject of a posted event; null when there is no such subject. */
 export type Planner<T extends PostedEventType> = (tx: Db, payload: PostedPayload<T>, viewer: UserViewer) => Promise<Plan | null>;
 
