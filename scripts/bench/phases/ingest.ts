@@ -2,7 +2,7 @@ import type { BenchContext, Phase } from '../lib/context';
 import { connect } from '../lib/database';
 import { now, round } from '../lib/stats';
 import type { ProbeReport } from '../lib/server';
-import { userViewer, type ViewerRow } from '../../../src/lib/server/auth/sessions';
+import { userViewer, viewerColumns, type ViewerRow } from '../../../src/lib/server/auth/sessions';
 import { postEvent, postEvents } from '../../../src/lib/server/events/write/post';
 import type { Sql } from '../../../src/lib/server/db';
 import { TIME_ZONE } from '../../../src/lib/days';
@@ -135,7 +135,7 @@ export const ingest: Phase = {
 async function writePathInProcess(ctx: BenchContext, clinics: string[], seconds: number, plainAt: Map<number, number>) {
 	const db = connect(ctx.app.dbUrl, 10, { connection: { TimeZone: TIME_ZONE } }) as unknown as Sql;
 	const [row] = await db`
-		select u.id, u.username, u.role, u.scope_team, r.level, r.code, r.name
+		select ${viewerColumns(db)}
 		from app_user u left join region r on r.code = u.scope_region where u.username = 'dispatcher'`;
 	const dispatcher = userViewer(row as unknown as ViewerRow, 'bench');
 	let n = 0;

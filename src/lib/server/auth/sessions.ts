@@ -1,4 +1,4 @@
-import { sql } from '../db';
+import { sql, type Db } from '../db';
 import { digest, newToken } from './tokens';
 import type { Role, ScopeRegion, Viewer } from './viewer';
 
@@ -23,6 +23,9 @@ export async function endSession(token: string): Promise<string> {
 
 export type ViewerRow = { id: number; username: string; role: Role; scope_team: string | null; level: string | null; code: string | null; name: string | null };
 
+/** The columns of a `ViewerRow`, from `app_user` as `u` and its scope's `region` as `r`. */
+export const viewerColumns = (db: Db) => db`u.id, u.username, u.role, u.scope_team, r.level, r.code, r.name`;
+
 export function userViewer(row: ViewerRow, sessionId: string): Viewer {
 	const scope = row.code ? ({ level: row.level, code: row.code, name: row.name } as ScopeRegion) : null;
 	return { kind: 'user', id: row.id, username: row.username, role: row.role, scope, team: row.scope_team, sessionId };
@@ -33,7 +36,7 @@ export async function sessionViewer(token: string | undefined): Promise<Viewer |
 	if (!token || token.length > 100) return null;
 	const id = digest(token);
 	const [row] = await sql`
-		select u.id, u.username, u.role, u.scope_team, r.level, r.code, r.name
+		select ${viewerColumns(sql)}
 		from user_session s
 			join app_user u on u.id = s.user_id
 			left join region r on r.code = u.scope_region

@@ -1,6 +1,6 @@
 import { sql } from '../../db';
 import { SIMULATOR } from '../../auth/demo-users';
-import { userViewer } from '../../auth/sessions';
+import { userViewer, viewerColumns, type ViewerRow } from '../../auth/sessions';
 import type { Viewer } from '../../auth/viewer';
 import { CATEGORIES, DESCRIPTIONS } from '../../seed/problem-texts';
 import { createHash } from 'node:crypto';
@@ -91,11 +91,11 @@ async function screeningFinding(province: string): Promise<PostedEvent | null> {
 
 async function poster(): Promise<Viewer | null> {
 	const [row] = await sql`
-		select u.id, u.username, u.role, u.scope_team, r.level, r.code, r.name
+		select ${viewerColumns(sql)}
 		from app_user u join region r on r.code = u.scope_region
 		where u.username = ${SIMULATOR} and u.demo and not u.disabled
 	`;
-	return row ? userViewer(row as never, 'simulator') : null;
+	return row ? userViewer(row as unknown as ViewerRow, 'simulator') : null;
 }
 
 /**
